@@ -23,3 +23,13 @@ export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]
   while (out.size < n) out.add(await freePort(host));
   return [...out];
 }
+
+/** Whether `port` can be bound on `host` right now (false when anything holds it). */
+export function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,206 @@
+/**
+ * The table of components a kubemu cluster is made of, and `planCluster`, which turns it into the
+ * concrete processes to launch for one `kubemu up`.
+ *
+ * One row per kind of process: its entry file, its arguments, its health check, its start tier and
+ * whether it is optional. Processes start tier by tier (all of a tier at once, each healthy before
+ * the next tier starts) and stop in the reverse order. Per-node rows give one process per node,
+ * named `<component>-<node>` (`kubelet-node-2`); other processes are named after their component.
+ *
+ * Optional rows whose entry file does not exist yet are skipped (reported in `Plan.skipped`), so a
+ * component starts automatically once it is written and built. Required rows (nats-server, store,
+ * api-server) missing are an error that says how to build.
+ *
+ * Health convention, for components written later: a process named N (the instance name above)
+ * answers a NATS request on `subjects.control(N, 'health')` once it is ready to do its work (any
+ * successful reply is healthy; a Status error reply or no reply is not). The store answers
+ * `subjects.store.rpc('status')`, the api-server `GET /readyz` with 200, nats-server `/healthz`.
+ *
+ * Compiled JavaScript (`dist/…/main.js`) is the default; `dev` runs the TypeScript entries with
+ * `node --import tsx` (≈2.6× slower start, ≈3× memory per process: fine for tests, not for big
+ * clusters). This module only plans: it spawns nothing and touches no file except to ask `exists`.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { subjects } from '../../shared/nats/subjects.js';
+import type { HealthCheck } from './health.js';
+
+export interface ClusterPorts {
+  /** NATS client port. */
+  nats: number;
+  /** nats-server monitoring port (`/healthz`). */
+  natsMonitor: number;
+  /** api-server HTTP port. */
+  api: number;
+}
+
+export interface LaunchContext {
+  /** Repository root: entries are resolved from here, and children run with it as cwd. */
+  root: string;
+  dev: boolean;
+  /** The node binary (process.execPath). */
+  nodeBin: string;
+  natsBin: string;
+  /** The nats-server config file written for this cluster. */
+  natsConfig: string;
+  ports: ClusterPorts;
+  /** Node names, `node-1` … `node-N`. */
+  nodes: string[];
+}
+
+export interface ComponentRow {
+  component: string;
+  /** Start order: lower tiers start first and stop last. */
+  tier: number;
+  perNode: boolean;
+  optional: boolean;
+  /** Entry module without extension, relative to the root (`services/store/main`); none for binaries. */
+  entry?: string;
+  /** The command line; `node` is set for per-node rows. */
+  command(ctx: LaunchContext, node?: string): string[];
+  health(ctx: LaunchContext, instance: string): HealthCheck;
+  /** The port users reach it on, shown by `kubemu status`. */
+  port?(ctx: LaunchContext): number;
+}
+
+/** One process to launch. */
+export interface Launch {
+  name: string;
+  component: string;
+  node?: string;
+  tier: number;
+  file: string;
+  args: string[];
+  health: HealthCheck;
+  port?: number;
+}
+
+export interface Plan {
+  launches: Launch[];
+  /** Optional components not built yet. */
+  skipped: { component: string; entry: string }[];
+}
+
+export class NotBuilt extends Error {
+  override name = 'NotBuilt';
+}
+
+export function natsUrl(ports: ClusterPorts): string {
+  return `nats://127.0.0.1:${ports.nats}`;
+}
+
+export function apiUrl(ports: ClusterPorts): string {
+  return `http://127.0.0.1:${ports.api}`;
+}
+
+export function nodeNames(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `node-${i + 1}`);
+}
+
+const controlHealth = (_ctx: LaunchContext, instance: string): HealthCheck => ({
+  kind: 'nats',
+  subject: subjects.control(instance, 'health'),
+});
+
+const onBus = (ctx: LaunchContext): string[] => ['--nats', natsUrl(ctx.ports)];
+const onNode = (ctx: LaunchContext, node?: string): string[] => [...onBus(ctx), '--node-name', node ?? ''];
+
+export const COMPONENTS: readonly ComponentRow[] = [
+  {
+    component: 'nats-server',
+    tier: 0,
+    perNode: false,
+    optional: false,
+    command: (ctx) => [ctx.natsBin, '-c', ctx.natsConfig],
+    health: (ctx) => ({ kind: 'http', url: `http://127.0.0.1:${ctx.ports.natsMonitor}/healthz` }),
+    port: (ctx) => ctx.ports.nats,
+  },
+  {
+    component: 'store',
+    tier: 1,
+    perNode: false,
+    optional: false,
+    entry: 'services/store/main',
+    command: onBus,
+    health: () => ({ kind: 'nats', subject: subjects.store.rpc('status') }),
+  },
+  {
+    component: 'api-server',
+    tier: 2,
+    perNode: false,
+    optional: false,
+    entry: 'services/api-server/main',
+    command: (ctx) => [...onBus(ctx), '--port', String(ctx.ports.api), '--host', '127.0.0.1'],
+    health: (ctx) => ({ kind: 'http', url: `${apiUrl(ctx.ports)}/readyz` }),
+    port: (ctx) => ctx.ports.api,
+  },
+  { component: 'scheduler', tier: 3, perNode: false, optional: true, entry: 'services/scheduler/main', command: onBus, health: controlHealth },
+  {
+    component: 'controller-manager',
+    tier: 3,
+    perNode: false,
+    optional: true,
+    entry: 'services/controller-manager/main',
+    command: onBus,
+    health: controlHealth,
+  },
+  { component: 'kubelet', tier: 4, perNode: true, optional: true, entry: 'services/kubelet/main', command: onNode, health: controlHealth },
+  { component: 'kube-proxy', tier: 4, perNode: true, optional: true, entry: 'services/kube-proxy/main', command: onNode, health: controlHealth },
+];
+
+/** The repository root: the nearest directory above `fromUrl` holding package.json and services/. */
+export function findRoot(fromUrl: string, exists: (path: string) => boolean = existsSync): string {
+  let dir = dirname(fileURLToPath(fromUrl));
+  for (;;) {
+    if (exists(join(dir, 'package.json')) && exists(join(dir, 'services'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the kubemu repository root above ${fileURLToPath(fromUrl)}`);
+    dir = up;
+  }
+}
+
+/** Where a row's entry lives: `dist/<entry>.js`, or `<entry>.ts` in dev mode (relative to root). */
+export function entryFile(entry: string, dev: boolean): string {
+  return dev ? `${entry}.ts` : join('dist', `${entry}.js`);
+}
+
+/** The processes of a cluster, in start order. Throws NotBuilt when a required entry is missing. */
+export function planCluster(
+  ctx: LaunchContext,
+  rows: readonly ComponentRow[] = COMPONENTS,
+  exists: (path: string) => boolean = existsSync,
+): Plan {
+  const launches: Launch[] = [];
+  const skipped: Plan['skipped'] = [];
+  for (const row of [...rows].sort((a, b) => a.tier - b.tier)) {
+    let prefix: string[] = [];
+    if (row.entry) {
+      const rel = entryFile(row.entry, ctx.dev);
+      if (!exists(join(ctx.root, rel))) {
+        if (row.optional) {
+          skipped.push({ component: row.component, entry: rel });
+          continue;
+        }
+        const how = ctx.dev ? 'its source is not there yet' : 'run `npm run build` first (or use --dev to run the sources)';
+        throw new NotBuilt(`${row.component} cannot start: ${rel} is missing; ${how}`);
+      }
+      prefix = [ctx.nodeBin, ...(ctx.dev ? ['--import', 'tsx'] : []), join(ctx.root, rel)];
+    }
+    for (const node of row.perNode ? ctx.nodes : [undefined]) {
+      const name = node ? `${row.component}-${node}` : row.component;
+      const [file, ...args] = [...prefix, ...row.command(ctx, node)];
+      launches.push({
+        name,
+        component: row.component,
+        ...(node ? { node } : {}),
+        tier: row.tier,
+        file,
+        args,
+        health: row.health(ctx, name),
+        ...(row.port ? { port: row.port(ctx) } : {}),
+      });
+    }
+  }
+  return { launches, skipped };
+}
