@@ -31,7 +31,8 @@ export async function down(args: ParsedArgs, ctx: CliContext): Promise<number> {
     ctx.out(`No kubemu cluster in ${l.dir}; nothing to stop.`);
     return 0;
   }
-  if (state.launcher && launcherRunning(state)) {
+  const hadLauncher = state.launcher !== undefined && launcherRunning(state);
+  if (state.launcher && hadLauncher) {
     const { pid, startTicks, cmdline } = state.launcher;
     ctx.out(`asking the kubemu up in the foreground (pid ${pid}) to stop the cluster…`);
     try {
@@ -46,7 +47,7 @@ export async function down(args: ParsedArgs, ctx: CliContext): Promise<number> {
   }
   const recorded = state.processes.filter((p) => p.pid !== undefined);
   if (recorded.length === 0) {
-    ctx.out(state.launcher ? 'kubemu stopped.' : `kubemu in ${l.dir} is not running.`);
+    ctx.out(hadLauncher ? 'kubemu stopped.' : `kubemu in ${l.dir} is not running.`);
     writeState(l.dir, withoutPids(state));
     return 0;
   }

@@ -1,0 +1,23 @@
+/**
+ * `npm start`: install what is missing, build what is stale, then run `kubemu up --nodes 3` in the
+ * foreground. Flags after `--` pass through and win over the defaults (`npm start -- --nodes 5`).
+ *
+ * Ctrl-C reaches the launcher directly (same terminal process group); SIGINT/SIGTERM sent to this
+ * script are forwarded to it too, and the launcher treats near-simultaneous copies as one. Exits
+ * with the launcher's exit code. nats-server is installed, when missing, by `kubemu up` itself.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ensureBuilt, ensureDeps, root } from './setup.mjs';
+
+ensureDeps();
+ensureBuilt();
+
+const child = spawn(process.execPath, [join(root, 'dist', 'services', 'kubemu', 'main.js'), 'up', '--nodes', '3', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => child.kill(sig));
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
