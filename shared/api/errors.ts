@@ -173,6 +173,12 @@ export function invalid(kind: string, name: string, causes: StatusCause[], group
   return statusError('Invalid', `${qualified} "${name}" is invalid: ${summary}`, { name, group, kind, causes });
 }
 
+/** 403 for a named object: `pods "x" is forbidden: <why>`. */
+export function forbidden(resource: string, name: string, why: string, group = ''): StatusError {
+  const qualified = group ? `${resource}.${group}` : resource;
+  return statusError('Forbidden', `${qualified} "${name}" is forbidden: ${why}`, { name, group, kind: resource });
+}
+
 export function badRequest(message: string): StatusError {
   return statusError('BadRequest', message);
 }

@@ -1,0 +1,221 @@
+/**
+ * The generic registry: create, get, list, update (whole object or a subresource), delete and
+ * guaranteed read-modify-write for every resource in the table, with the kind-specific parts
+ * delegated to its Strategy.
+ *
+ * Reads come from the watch cache after waiting for the last revision this server wrote (read your
+ * writes); writes go to the store with the expected modRevision, so concurrent writers get 409
+ * Conflict instead of lost updates. Nothing is stored before defaulting, admission and validation
+ * pass: a rejected request leaves the store untouched.
+ */
+import { alreadyExists, conflict, isStatusError, MODIFIED_CONFLICT, notFound, badRequest, tooLarge, type StatusError } from '../../../shared/api/errors.js';
+import type { KubeObject } from '../../../shared/api/meta.js';
+import { storeKey, type ResourceInfo } from '../../../shared/api/resources.js';
+import type { StoreClient } from '../../../shared/client/store.js';
+import type { Clock } from '../../../shared/runtime/clock.js';
+import type { Logger } from '../../../shared/runtime/logger.js';
+import type { WatchCache } from '../watch-cache.js';
+import { FieldErrors, validateObjectMeta } from '../validation.js';
+import { checkTypeMeta, keepSystemMeta, prepareCreateMeta, reconcileNamespace, storedForm } from './object-meta.js';
+import { clone, specOf, type Strategy, type StrategyContext } from './strategy.js';
+import { strategyFor } from './strategies/index.js';
+
+export interface Admission {
+  /** Called before validation on every create (namespace lifecycle and the like). */
+  admitCreate(r: ResourceInfo, obj: KubeObject): void;
+}
+
+export interface RegistryDeps {
+  store: StoreClient;
+  cache: WatchCache;
+  clock: Clock;
+  log: Logger;
+  admission: Admission;
+}
+
+export type Mutator = (current: KubeObject) => KubeObject | Promise<KubeObject>;
+
+const MAX_RETRIES = 20;
+
+export class Registry {
+  private lastWritten = 0;
+  private readonly ctx: StrategyContext;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.ctx = { clock: deps.clock };
+  }
+
+  /** Waits until the cache holds every write this server made. */
+  async sync(): Promise<void> {
+    await this.deps.cache.waitFor(this.lastWritten);
+  }
+
+  noteWritten(rev: number): void {
+    if (rev > this.lastWritten) this.lastWritten = rev;
+  }
+
+  /** The current object, or NotFound. Returned objects are shared: do not mutate. */
+  async get(r: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject> {
+    await this.sync();
+    const obj = this.deps.cache.get(r, storeKey(r, namespace, name));
+    if (!obj) throw notFound(r.plural, name, r.group);
+    return obj;
+  }
+
+  async create(r: ResourceInfo, namespace: string | undefined, input: KubeObject): Promise<KubeObject> {
+    const strategy = strategyFor(r);
+    const obj = clone(input);
+    checkTypeMeta(r, obj);
+    await this.sync();
+    reconcileNamespace(r, obj.metadata, namespace);
+    const generated = !obj.metadata.name && !!obj.metadata.generateName;
+    for (let attempt = 0; ; attempt++) {
+      const candidate = clone(obj);
+      prepareCreateMeta(candidate.metadata, this.deps.clock, !!strategy.tracksGeneration);
+      strategy.default?.(candidate, this.ctx);
+      strategy.prepareForCreate?.(candidate, this.ctx);
+      this.deps.admission.admitCreate(r, candidate);
+      this.validate(r, strategy, candidate);
+      try {
+        const kv = await this.deps.store.create(storeKey(r, candidate.metadata.namespace, candidate.metadata.name!), storedForm(candidate));
+        this.noteWritten(kv.modRevision);
+        candidate.metadata.resourceVersion = String(kv.modRevision);
+        return candidate;
+      } catch (err) {
+        if (isStatusError(err, 'AlreadyExists')) {
+          if (generated && attempt < 7) continue; // a generated name collided: draw again
+          throw alreadyExists(r.plural, candidate.metadata.name!, r.group);
+        }
+        throw this.storeError(err, r, candidate.metadata.name!);
+      }
+    }
+  }
+
+  /**
+   * PUT: replace the object (or only its status when `subresource` is 'status'). With a
+   * resourceVersion in the body the write is conditional (409 when stale); without, it retries.
+   */
+  async update(r: ResourceInfo, namespace: string | undefined, name: string, input: KubeObject, subresource?: string): Promise<KubeObject> {
+    const body = clone(input);
+    checkTypeMeta(r, body);
+    if (body.metadata.name && body.metadata.name !== name) {
+      throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    body.metadata.name = name;
+    reconcileNamespace(r, body.metadata, namespace);
+    const precondition = body.metadata.resourceVersion;
+    return this.guaranteedUpdate(r, namespace, name, (current) => {
+      if (precondition && precondition !== current.metadata.resourceVersion) {
+        throw conflict(r.plural, name, MODIFIED_CONFLICT, r.group);
+      }
+      return this.merge(r, current, body, subresource);
+    });
+  }
+
+  /** The stored object after applying a PUT body to `current` (status split, system metadata). */
+  merge(r: ResourceInfo, current: KubeObject, body: KubeObject, subresource?: string): KubeObject {
+    const strategy = strategyFor(r);
+    let next: KubeObject;
+    if (subresource === 'status') {
+      next = clone(current);
+      next.status = clone(body.status);
+    } else {
+      next = clone(body);
+      if (strategy.statusSubresource) next.status = clone(current.status);
+      keepSystemMeta(next.metadata, current.metadata);
+    }
+    next.metadata.resourceVersion = current.metadata.resourceVersion;
+    return next;
+  }
+
+  /**
+   * Read-modify-write with retries on conflict: `mutate` gets the current object (a private copy)
+   * and returns the desired one; defaulting, generation, validation and the finalizer/deletion
+   * rules are applied here. A mutator may throw to abort (e.g. a stale precondition). Only the
+   * server's own delete path passes `setsDeletion` to set `deletionTimestamp`.
+   */
+  async guaranteedUpdate(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    mutate: Mutator,
+    opts: { setsDeletion?: boolean } = {},
+  ): Promise<KubeObject> {
+    const strategy = strategyFor(r);
+    const key = storeKey(r, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.get(r, namespace, name);
+      const next = await mutate(clone(current));
+      checkTypeMeta(r, next);
+      const { deletionTimestamp, deletionGracePeriodSeconds } = next.metadata;
+      keepSystemMeta(next.metadata, current.metadata);
+      if (opts.setsDeletion) Object.assign(next.metadata, { deletionTimestamp, deletionGracePeriodSeconds });
+      next.metadata.name = name;
+      strategy.default?.(next, this.ctx);
+      strategy.prepareForUpdate?.(next, current, this.ctx);
+      if (strategy.tracksGeneration && specOf(next) !== specOf(current)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
+      this.validate(r, strategy, next, current);
+      const expected = Number(current.metadata.resourceVersion);
+      try {
+        if (
+          next.metadata.deletionTimestamp &&
+          (next.metadata.deletionGracePeriodSeconds ?? 0) === 0 &&
+          (next.metadata.finalizers ?? []).length === 0 &&
+          this.finalizable(r, next)
+        ) {
+          const { revision } = await this.deps.store.delete(key, expected);
+          this.noteWritten(revision);
+          next.metadata.resourceVersion = String(revision);
+          return next;
+        }
+        if (storedForm(next) === storedForm(current)) return current; // nothing changed: no new revision
+        const kv = await this.deps.store.update(key, storedForm(next), expected);
+        this.noteWritten(kv.modRevision);
+        next.metadata.resourceVersion = String(kv.modRevision);
+        return next;
+      } catch (err) {
+        if (isStatusError(err, 'Conflict') && attempt < MAX_RETRIES) continue;
+        if (isStatusError(err, 'NotFound')) throw notFound(r.plural, name, r.group);
+        throw this.storeError(err, r, name);
+      }
+    }
+  }
+
+  /** Removes the object from the store now (expected revision = the given object's). */
+  async remove(r: ResourceInfo, obj: KubeObject): Promise<number> {
+    try {
+      const { revision } = await this.deps.store.delete(storeKey(r, obj.metadata.namespace, obj.metadata.name!), Number(obj.metadata.resourceVersion));
+      this.noteWritten(revision);
+      return revision;
+    } catch (err) {
+      if (isStatusError(err, 'NotFound')) throw notFound(r.plural, obj.metadata.name!, r.group);
+      if (isStatusError(err, 'Conflict')) throw conflict(r.plural, obj.metadata.name!, MODIFIED_CONFLICT, r.group);
+      throw this.storeError(err, r, obj.metadata.name!);
+    }
+  }
+
+  /** Namespaces finalize through `spec.finalizers` too; other kinds only through metadata.finalizers. */
+  private finalizable(r: ResourceInfo, obj: KubeObject): boolean {
+    if (r.plural === 'namespaces' && r.group === '') return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length === 0;
+    return true;
+  }
+
+  private validate(r: ResourceInfo, strategy: Strategy, obj: KubeObject, old?: KubeObject): void {
+    const errs = new FieldErrors();
+    validateObjectMeta(obj.metadata, { nameRule: strategy.nameRule ?? 'subdomain', namespaced: r.namespaced }, errs);
+    strategy.validate?.(obj, errs);
+    if (old) {
+      strategy.validateUpdate?.(obj, old, errs);
+      if (old.metadata.deletionTimestamp) {
+        const added = (obj.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
+        if (added.length) errs.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
+      }
+    }
+    errs.throwIfAny(r.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', r.group);
+  }
+
+  private storeError(err: unknown, r: ResourceInfo, name: string): StatusError | unknown {
+    if (isStatusError(err, 'RequestEntityTooLarge')) return tooLarge(`${r.plural} "${name}" is too large to store: objects are limited to 1.5 MiB`);
+    return err;
+  }
+}

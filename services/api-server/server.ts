@@ -1,0 +1,72 @@
+/**
+ * Assembles the api-server from its parts — watch cache, registry, admission, the API, the HTTP
+ * server and the NATS adapter — and runs it: `start()` fills the cache from the store, bootstraps
+ * the system namespaces, then listens; `stop()` closes listeners and watches. Built here, listened
+ * to by main.ts; tests build it in-process with their own store and bus.
+ */
+import type { Server } from 'node:http';
+import type { StoreClient } from '../../shared/client/store.js';
+import type { Bus } from '../../shared/nats/connection.js';
+import type { Clock } from '../../shared/runtime/clock.js';
+import type { Logger } from '../../shared/runtime/logger.js';
+import { WatchCache } from './watch-cache.js';
+import { Registry } from './registry/registry.js';
+import { namespaceLifecycle } from './admission.js';
+import { createApi, type Api } from './api.js';
+import { createHttpServer, listen } from './http.js';
+import { bootstrap } from './bootstrap.js';
+import { serveNatsApi, type NatsApi } from './nats-api.js';
+
+export interface ApiServerConfig {
+  host: string;
+  port: number;
+  /** Events the watch cache keeps for resuming watches. */
+  historyCapacity?: number;
+  bookmarkIntervalMs?: number;
+}
+
+export interface ApiServerDeps {
+  store: StoreClient;
+  bus: Bus;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface ApiServer {
+  api: Api;
+  registry: Registry;
+  cache: WatchCache;
+  http: Server;
+  /** The port actually listened on (useful when 0 was asked for). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps): Promise<ApiServer> {
+  const { store, bus, clock, log } = deps;
+  const cache = new WatchCache(store, log.child({ module: 'watch-cache' }), clock, cfg.historyCapacity);
+  await cache.start();
+  const registry = new Registry({ store, cache, clock, log, admission: namespaceLifecycle(cache) });
+  await bootstrap(registry, log);
+  let port = cfg.port;
+  const api = createApi({ registry, cache, clock, log, serverAddress: `${cfg.host}:${port}`, bookmarkIntervalMs: cfg.bookmarkIntervalMs });
+  const http = createHttpServer(api, log.child({ module: 'http' }));
+  port = await listen(http.server, cfg.port, cfg.host);
+  const nats: NatsApi = serveNatsApi(api, bus, clock, log.child({ module: 'nats-api' }));
+  log.info({ host: cfg.host, port }, 'api-server listening');
+  return {
+    api,
+    registry,
+    cache,
+    http: http.server,
+    port,
+    async stop() {
+      await nats.stop();
+      await new Promise<void>((resolve) => {
+        http.server.close(() => resolve());
+        http.server.closeAllConnections();
+      });
+      await cache.stop();
+    },
+  };
+}
