@@ -1,0 +1,129 @@
+/**
+ * `NatsStoreClient`: the StoreClient contract (./store.ts) spoken to the store process over NATS.
+ *
+ * Each operation is one request on `subjects.store.rpc(op)`; the store's Status errors come back
+ * as the same StatusErrors. Watches are push watches over the generic watch channel
+ * (./watch-channel.ts): events arrive on `subjects.store.watchDelivery(clientId, …)`, numbered,
+ * and the channel re-creates a watch from its last delivered revision after a gap, a store
+ * restart (hello), an expired keepalive or a bus reconnect — so a handler sees every event once,
+ * in order, and only an Expired (compacted) watch ends with `onError`.
+ *
+ * The client does not own the bus: `close()` cancels its watches and leaves the bus open.
+ */
+import type { Bus } from '../nats/connection.js';
+import { subjects } from '../nats/subjects.js';
+import { realClock, type Clock } from '../runtime/clock.js';
+import type { Logger } from '../runtime/logger.js';
+import type {
+  KeyValue,
+  RangeOptions,
+  RangeResult,
+  StoreClient,
+  StoreEvent,
+  StoreStatus,
+  StoreWatch,
+  WatchHandler,
+  WriteOptions,
+} from './store.js';
+import { WatchChannelClient } from './watch-channel.js';
+
+export interface StoreClientOptions {
+  /** Names this client's watch delivery subjects; unique per process (e.g. `api-server-<pid>`). */
+  clientId: string;
+  /** Per-request timeout (ms); default 10 s. */
+  timeoutMs?: number;
+  clock?: Clock;
+  log?: Logger;
+  /** Watch keepalive period (ms); default 5 s. */
+  keepaliveIntervalMs?: number;
+}
+
+export class NatsStoreClient implements StoreClient {
+  private readonly watches: WatchChannelClient<StoreEvent>;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly opts: StoreClientOptions,
+  ) {
+    this.watches = new WatchChannelClient<StoreEvent>({
+      bus,
+      clock: opts.clock ?? realClock,
+      log: opts.log,
+      keepaliveIntervalMs: opts.keepaliveIntervalMs,
+      requestTimeoutMs: opts.timeoutMs,
+      revisionOf: (e) => e.kv.modRevision,
+      subjects: {
+        create: subjects.store.rpc('watch.create'),
+        keepalive: subjects.store.rpc('watch.keepalive'),
+        cancel: subjects.store.rpc('watch.cancel'),
+        hello: subjects.store.hello(),
+        deliver: (localId) => subjects.store.watchDelivery(opts.clientId, localId),
+      },
+    });
+  }
+
+  private call<T>(op: string, body: unknown): Promise<T> {
+    return this.bus.request<T>(subjects.store.rpc(op), body, { timeoutMs: this.opts.timeoutMs });
+  }
+
+  get(key: string): Promise<{ kv: KeyValue | null; revision: number }> {
+    return this.call('get', { key });
+  }
+
+  range(prefix: string, opts: RangeOptions = {}): Promise<RangeResult> {
+    return this.call('range', { prefix, ...opts });
+  }
+
+  create(key: string, value: string, opts: WriteOptions = {}): Promise<KeyValue> {
+    return this.call('create', { key, value, lease: opts.lease ?? 0 });
+  }
+
+  update(key: string, value: string, expectedModRevision: number, opts: WriteOptions = {}): Promise<KeyValue> {
+    return this.call('update', { key, value, expectedModRevision, lease: opts.lease ?? 0 });
+  }
+
+  put(key: string, value: string, opts: WriteOptions = {}): Promise<KeyValue> {
+    return this.call('put', { key, value, lease: opts.lease ?? 0 });
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<{ revision: number; prevKv: KeyValue }> {
+    return this.call('delete', expectedModRevision === undefined ? { key } : { key, expectedModRevision });
+  }
+
+  async watch(prefix: string, fromRevision: number, handler: WatchHandler): Promise<StoreWatch> {
+    return this.watches.open({ prefix }, fromRevision, handler);
+  }
+
+  compact(revision: number): Promise<{ compactRevision: number }> {
+    return this.call('compact', { revision });
+  }
+
+  status(): Promise<StoreStatus> {
+    return this.call('status', {});
+  }
+
+  leaseGrant(ttlSeconds: number): Promise<{ id: number; ttl: number }> {
+    return this.call('lease.grant', { ttl: ttlSeconds });
+  }
+
+  leaseKeepAlive(id: number): Promise<{ ttl: number }> {
+    return this.call('lease.keepalive', { id });
+  }
+
+  async leaseRevoke(id: number): Promise<void> {
+    await this.call('lease.revoke', { id });
+  }
+
+  leaseTimeToLive(id: number): Promise<{ id: number; ttl: number; grantedTtl: number; keys: string[] }> {
+    return this.call('lease.ttl', { id });
+  }
+
+  async close(): Promise<void> {
+    await this.watches.close();
+  }
+}
+
+/** A store client on an open bus (nothing to wait for: requests fail fast while no store serves). */
+export function connectStore(bus: Bus, opts: StoreClientOptions): NatsStoreClient {
+  return new NatsStoreClient(bus, opts);
+}
