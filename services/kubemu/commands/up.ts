@@ -193,7 +193,7 @@ function printReady(ctx: CliContext, o: UpOptions, state: ClusterState, skipped:
     `Status: ${cmd('status')}`,
     `Stop:   ${cmd('down')}${o.detach ? '' : '   (or Ctrl-C here)'}`,
   ];
-  if (skipped.includes('kubelet')) lines.push('', `Note: the kubelet is not built yet, so none of the ${o.nodes} nodes joins the cluster.`);
+  if (skipped.includes('kubelet') && o.nodes > 0) lines.push('', 'Note: the kubelet is not built yet, so no node joins the cluster.');
   ctx.out(lines.join('\n'));
 }
 
