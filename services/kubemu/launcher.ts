@@ -63,7 +63,10 @@ export async function startCluster(launches: Launch[], deps: StartDeps): Promise
   mkdirSync(deps.layout.logs, { recursive: true });
   const started: Spawned[] = [];
   let bus: Bus | undefined;
-  const busFor = async (): Promise<Bus> => (bus ??= await deps.connect(deps.natsUrl));
+  // One connection for all checks, even when a whole tier asks for it at once.
+  let connecting: Promise<Bus> | undefined;
+  const busFor = (): Promise<Bus> =>
+    (connecting ??= deps.connect(deps.natsUrl).then((b) => (bus = b)));
   const tiers = [...new Set(launches.map((l) => l.tier))].sort((a, b) => a - b);
   try {
     for (const tier of tiers) {

@@ -64,8 +64,10 @@ export function readCmdline(pid: number): string[] {
   }
 }
 
+let procAvailable: boolean | undefined;
+
 export function hasProc(): boolean {
-  return readStat(process.pid) !== undefined;
+  return (procAvailable ??= readStat(process.pid) !== undefined);
 }
 
 /** The identity of a live process, or undefined when it is gone (or /proc is missing). */
