@@ -27,15 +27,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ApiClient, ApiRequest, ApiResponse, ApiWatch, DeleteOptions, ListOptions, PatchType, WatchHandlers, WatchOptions } from '../../shared/client/api.js';
-import type { KubeList, KubeObject, WatchEvent } from '../../shared/api/meta.js';
+import type { KubeList, KubeObject } from '../../shared/api/meta.js';
 import { apiVersionOf, resourceFor, storeKey, storePrefix, type ResourceInfo } from '../../shared/api/resources.js';
 import {
   alreadyExists, badRequest, conflict, expired, invalid, methodNotAllowed, MODIFIED_CONFLICT, notFound, successStatus, unknownPath, type Status,
 } from '../../shared/api/errors.js';
 import { isoTime, realClock, type Clock } from '../../shared/runtime/clock.js';
-import { parseLabelSelector, type Selector } from '../../shared/selectors/labels.js';
-import { matchesFields, validateFieldSelector, type FieldSelector } from '../../shared/selectors/fields.js';
+import { parseLabelSelector } from '../../shared/selectors/labels.js';
+import { matchesFields, validateFieldSelector } from '../../shared/selectors/fields.js';
 import { jsonPatch, mergePatch } from './fake-patch.js';
+import { FakeWatchStream, sameResource, type Change } from './fake-watch.js';
 import { FakeConnection } from './fake-connection.js';
 
 export type Verb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch';
@@ -43,16 +44,9 @@ export interface Call { verb: Verb; resource: ResourceInfo; namespace?: string; 
 /** Runs before every call; throw (or reject) to fail it, await something to delay it. */
 export type Reactor = (call: Call) => void | Promise<void>;
 
-interface Change { rv: number; r: ResourceInfo; type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject; old?: KubeObject }
-type Item = { event: WatchEvent } | { error: Error };
-interface Watcher {
-  r: ResourceInfo; ns?: string; labels: Selector; fields: FieldSelector; bookmarks: boolean;
-  handlers: WatchHandlers<KubeObject>; queue: Item[]; scheduled: boolean; stopped: boolean;
-}
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 const clone = <T>(v: T): T => structuredClone(v);
-const sameResource = (a: ResourceInfo, b: ResourceInfo): boolean => a.group === b.group && a.plural === b.plural;
 const hasSub = (r: ResourceInfo, name: string): boolean => r.subresources.some((s) => s.name === name);
 
 /** JSON equality ignoring key order (a no-op update must not look like a change). */
@@ -67,7 +61,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 export class FakeApi implements ApiClient {
   private readonly objects = new Map<string, KubeObject>();
   private readonly history: Change[] = [];
-  private readonly watchers = new Set<Watcher>();
+  private readonly watchers = new Set<FakeWatchStream>();
   private readonly reactors: Reactor[] = [];
   private rv = 0;
   private compactedRv = 0;
@@ -96,23 +90,23 @@ export class FakeApi implements ApiClient {
   expireWatches(asEvent = false): void {
     const err = expired(`too old resource version: ${this.compactedRv} (${this.rv})`);
     for (const w of [...this.watchers]) {
-      if (!asEvent) this.push(w, { error: err });
+      if (!asEvent) w.fail(err);
       else {
         // A real server sends the ERROR event and closes the stream; nothing more follows.
-        this.push(w, { event: { type: 'ERROR', object: err.status as unknown as KubeObject } });
-        this.watchers.delete(w);
+        w.send({ type: 'ERROR', object: err.status as unknown as KubeObject });
+        w.end();
       }
     }
   }
 
   /** Ends every open watch (of one resource, if given) with `err`, as a broken connection would. */
   failWatches(err: Error, r?: ResourceInfo): void {
-    for (const w of [...this.watchers]) if (!r || sameResource(r, w.r)) this.push(w, { error: err });
+    for (const w of [...this.watchers]) if (!r || sameResource(r, w.r)) w.fail(err);
   }
 
   sendBookmarks(): void {
     for (const w of this.watchers) {
-      if (w.bookmarks) this.push(w, { event: { type: 'BOOKMARK', object: { apiVersion: apiVersionOf(w.r), kind: w.r.kind, metadata: { resourceVersion: String(this.rv) } } } });
+      if (w.bookmarks) w.send({ type: 'BOOKMARK', object: { apiVersion: apiVersionOf(w.r), kind: w.r.kind, metadata: { resourceVersion: String(this.rv) } } });
     }
   }
 
@@ -226,25 +220,27 @@ export class FakeApi implements ApiClient {
 
   async watch<T extends KubeObject = KubeObject>(r: ResourceInfo, namespace: string | undefined, opts: WatchOptions, handlers: WatchHandlers<T>): Promise<ApiWatch> {
     await this.react({ verb: 'watch', resource: r, namespace });
-    const w: Watcher = {
-      r, ns: r.namespaced ? namespace : undefined, labels: parseLabelSelector(opts.labelSelector), fields: validateFieldSelector(r.plural, opts.fieldSelector),
-      bookmarks: opts.allowWatchBookmarks === true, handlers: handlers as unknown as WatchHandlers<KubeObject>, queue: [], scheduled: false, stopped: false,
-    };
+    const ns = r.namespaced ? namespace : undefined;
+    const labels = parseLabelSelector(opts.labelSelector);
+    const fields = validateFieldSelector(r.plural, opts.fieldSelector);
+    const w: FakeWatchStream = new FakeWatchStream(r, ns, labels, fields, opts.allowWatchBookmarks === true, handlers as unknown as WatchHandlers<KubeObject>, () =>
+      this.watchers.delete(w),
+    );
     this.watchers.add(w);
     const from = opts.resourceVersion && opts.resourceVersion !== '0' ? Number(opts.resourceVersion) : undefined;
     if (from === undefined) {
-      for (const k of [...this.objects.keys()].filter((x) => x.startsWith(storePrefix(r, w.ns))).sort()) {
+      for (const k of [...this.objects.keys()].filter((x) => x.startsWith(storePrefix(r, ns))).sort()) {
         const o = this.objects.get(k) as KubeObject;
-        if (this.inScope(w, o)) this.push(w, { event: { type: 'ADDED', object: clone(o) } });
+        if (w.inScope(o)) w.send({ type: 'ADDED', object: clone(o) });
       }
     } else if (!Number.isFinite(from)) {
-      this.push(w, { error: badRequest(`invalid resource version "${opts.resourceVersion}"`) });
+      w.fail(badRequest(`invalid resource version "${opts.resourceVersion}"`));
     } else if (from < this.compactedRv) {
-      this.push(w, { error: expired(`too old resource version: ${from} (${this.compactedRv})`) });
+      w.fail(expired(`too old resource version: ${from} (${this.compactedRv})`));
     } else {
-      for (const c of this.history) if (c.rv > from) this.deliver(w, c);
+      for (const c of this.history) if (c.rv > from) w.deliver(c);
     }
-    return { stop: async () => this.stopWatch(w) };
+    return { stop: async () => w.stop() };
   }
 
   async request(req: ApiRequest): Promise<ApiResponse> {
@@ -272,7 +268,7 @@ export class FakeApi implements ApiClient {
   }
 
   async close(): Promise<void> {
-    for (const w of [...this.watchers]) this.stopWatch(w);
+    for (const w of [...this.watchers]) w.stop();
   }
 
   // ---- internals ----
@@ -377,49 +373,6 @@ export class FakeApi implements ApiClient {
 
   private record(c: Change): void {
     this.history.push(c);
-    for (const w of this.watchers) this.deliver(w, c);
-  }
-
-  private inScope(w: Watcher, o: KubeObject | undefined): boolean {
-    if (!o || (w.ns && o.metadata.namespace !== w.ns)) return false;
-    return w.labels.matches(o.metadata.labels) && matchesFields(w.r.plural, o, w.fields);
-  }
-
-  private deliver(w: Watcher, c: Change): void {
-    if (!sameResource(w.r, c.r)) return;
-    const now = c.type !== 'DELETED' && this.inScope(w, c.object);
-    const before = c.type === 'DELETED' ? this.inScope(w, c.object) : c.type === 'MODIFIED' && this.inScope(w, c.old);
-    let event: WatchEvent | undefined;
-    if (now) event = { type: before ? 'MODIFIED' : 'ADDED', object: clone(c.object) };
-    else if (before) {
-      const gone = clone(c.type === 'DELETED' ? c.object : (c.old as KubeObject));
-      gone.metadata.resourceVersion = String(c.rv);
-      event = { type: 'DELETED', object: gone };
-    }
-    if (event) this.push(w, { event });
-  }
-
-  private push(w: Watcher, item: Item): void {
-    if (w.stopped) return;
-    w.queue.push(item);
-    if ('error' in item) this.watchers.delete(w);
-    if (w.scheduled) return;
-    w.scheduled = true;
-    queueMicrotask(() => {
-      w.scheduled = false;
-      while (w.queue.length && !w.stopped) {
-        const next = w.queue.shift() as Item;
-        if ('error' in next) {
-          w.stopped = true;
-          w.handlers.onError(next.error);
-        } else w.handlers.onEvent(next.event);
-      }
-    });
-  }
-
-  private stopWatch(w: Watcher): void {
-    w.stopped = true;
-    w.queue.length = 0;
-    this.watchers.delete(w);
+    for (const w of [...this.watchers]) w.deliver(c);
   }
 }
