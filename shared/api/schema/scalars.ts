@@ -7,7 +7,8 @@
  *   Errors read `parsing time "x" as "<layout>": cannot parse "<rest>" as "<element>"` or
  *   `parsing time "x": month out of range`.
  * - resource.Quantity: surrounding spaces trimmed, then `<number><suffix>` with a binary (Ki…Ei),
- *   decimal (n, u, m, k, M, G, T, P, E) or exponent (e3, E-2) suffix.
+ *   decimal (n, u, m, k, M, G, T, P, E) or exponent (e3, E-2) suffix; a malformed string gets
+ *   the format message naming Kubernetes' regular expression, an unknown suffix its own.
  * - []byte: standard base64 with padding; CR and LF are ignored.
  *
  * Each function returns the error message, or undefined when the value is accepted. Values are
@@ -22,19 +23,22 @@ export const RFC3339_MICRO = '2006-01-02T15:04:05.000000Z07:00';
 
 const QUANTITY_RE = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
 export const QUANTITY_FORMAT_ERROR = `quantities must match the regular expression '${QUANTITY_RE}'`;
-const QUANTITY_SHAPE = new RegExp(QUANTITY_RE);
+/** Sign, digits, optional fraction, then the suffix: letters, optional sign, digits. */
+const QUANTITY_SHAPE = /^[+-]?[0-9]*(?:\.[0-9]*)?([eEinumkKMGTP]*[+-]?[0-9]*)$/;
 const QUANTITY_SUFFIXES = new Set(['', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei']);
 
-/** Why `raw` (the string content, or a JSON number's text) is not a Quantity. */
+/**
+ * Why `raw` (the string content, or a JSON number's text) is not a Quantity: the shape is
+ * checked first (anything left over is a format error), then the suffix must be a known one or an
+ * exponent (`e3`, `E-2`). Digit-less numbers such as "m" parse as zero, as they do in Go.
+ */
 export function quantityProblem(raw: string): string | undefined {
   const s = raw.trim();
-  if (s === '0') return undefined;
+  if (s === '') return QUANTITY_FORMAT_ERROR;
   const m = QUANTITY_SHAPE.exec(s);
   if (!m) return QUANTITY_FORMAT_ERROR;
-  const [, number = '', suffix = ''] = m;
-  const digits = number.replace(/^[+-]/, '');
-  if (!/^(\d+\.?\d*|\.\d+)$/.test(digits)) return 'unable to parse numeric part of quantity';
-  if (!QUANTITY_SUFFIXES.has(suffix) && !/^[eE][-+]?\d+$/.test(suffix)) return "unable to parse quantity's suffix";
+  const suffix = m[1] ?? '';
+  if (!QUANTITY_SUFFIXES.has(suffix) && !/^[eE][+-]?[0-9]+$/.test(suffix)) return "unable to parse quantity's suffix";
   return undefined;
 }
 
