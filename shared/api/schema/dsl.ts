@@ -171,14 +171,14 @@ export function map(values: Schema, description = '', opts: { goType?: string; m
   return s;
 }
 
-export interface ListOptions {
+export interface ListSchemaOptions {
   mergeKey?: string;
   patchStrategy?: PatchStrategy;
   listType?: ListType;
   listMapKeys?: readonly string[];
 }
 
-export function list(items: Schema, description = '', opts: ListOptions = {}): ListSchema {
+export function list(items: Schema, description = '', opts: ListSchemaOptions = {}): ListSchema {
   const s: ListSchema = { type: 'list', items, description };
   if (opts.mergeKey) s.mergeKey = opts.mergeKey;
   if (opts.patchStrategy) s.patchStrategy = opts.patchStrategy;
