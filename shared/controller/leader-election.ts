@@ -69,6 +69,8 @@ export class LeaderElector {
   private readonly timings: LeaderElectionTimings;
   private leading = false;
   private observedHolder = '';
+  /** Clock time written as renewTime by our last successful write (what others judge expiry by). */
+  private renewedAt = 0;
 
   constructor(
     private readonly cfg: LeaderElectionConfig,
@@ -98,11 +100,10 @@ export class LeaderElector {
       this.leading = true;
       this.log.info('became leader');
       const term = new AbortController();
-      let lastRenew = this.clock.now();
       const work = Promise.resolve()
         .then(() => this.callbacks.onStartedLeading(term.signal))
         .catch((err: unknown) => this.log.error({ err }, 'onStartedLeading failed'));
-      const outcome = await this.renewLoop(signal, () => lastRenew, (t) => (lastRenew = t));
+      const outcome = await this.renewLoop(signal);
       this.leading = false;
       term.abort(new Error(outcome === 'stopped' ? 'leader election stopped' : 'leadership lost'));
       await work;
@@ -130,7 +131,7 @@ export class LeaderElector {
     return false;
   }
 
-  private async renewLoop(signal: AbortSignal, lastRenew: () => number, renewed: (t: number) => void): Promise<'stopped' | 'lost'> {
+  private async renewLoop(signal: AbortSignal): Promise<'stopped' | 'lost'> {
     const { retryPeriodMs, renewDeadlineMs } = this.timings;
     for (;;) {
       try {
@@ -138,19 +139,19 @@ export class LeaderElector {
       } catch {
         return 'stopped';
       }
-      const attemptAt = this.clock.now();
-      const deadline = lastRenew() + renewDeadlineMs;
-      const ok = await this.withDeadline(this.tryAcquireOrRenew(), deadline - attemptAt);
+      const deadline = this.renewedAt + renewDeadlineMs;
+      const ok = await this.withDeadline(this.tryAcquireOrRenew(), deadline - this.clock.now());
       if (signal.aborted) return 'stopped';
-      if (ok) renewed(attemptAt);
-      else if (this.observedHolder !== this.cfg.identity && this.observedHolder !== '') return 'lost';
-      else if (this.clock.now() >= deadline) return 'lost';
+      if (ok) continue;
+      const takenOver = this.observedHolder !== this.cfg.identity && this.observedHolder !== '';
+      if (takenOver || this.clock.now() >= deadline) return 'lost';
     }
   }
 
   /** One read-modify-write of the lease; false on any failure (including losing a race). */
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { api, namespace, name, identity } = this.cfg;
+    const nowMs = this.clock.now();
     const now = microTime(this.clock);
     const leaseDurationSeconds = Math.ceil(this.timings.leaseDurationMs / 1000);
     try {
@@ -161,6 +162,7 @@ export class LeaderElector {
         if (!isStatusError(err, 'NotFound')) throw err;
         const spec = { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 };
         await api.create<Lease>(LEASES, namespace, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec });
+        this.renewedAt = nowMs;
         this.observe(identity);
         return true;
       }
@@ -181,6 +183,7 @@ export class LeaderElector {
         },
       };
       await api.update<Lease>(LEASES, next);
+      this.renewedAt = nowMs;
       this.observe(identity);
       return true;
     } catch (err) {

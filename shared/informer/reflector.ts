@@ -6,8 +6,9 @@
  * 2. Watch from the list's resourceVersion; each ADDED / MODIFIED / DELETED goes to the sink and
  *    advances the last resourceVersion seen; a BOOKMARK only advances it.
  * 3. When the watch ends with 410 (reason Expired or Gone, as `onError`, as a rejected `watch()`
- *    or as an ERROR event), history we need is gone: relist at once, and let the sink's replace
- *    reconcile the cache (objects that vanished meanwhile become deletes).
+ *    or as an ERROR event), history we need is gone: relist at once (with back-off only if the
+ *    watch after a relist expires again before any event: no hot loop against a confused server),
+ *    and let the sink's replace reconcile the cache (objects that vanished meanwhile become deletes).
  * 4. Any other watch or list failure: back off (exponential, `initialMs` doubling to `maxMs`, reset
  *    by any success), then re-watch from the last resourceVersion seen, so nothing is missed or
  *    replayed twice; a failed list is retried the same way.
@@ -56,6 +57,8 @@ function isTooOld(err: unknown): boolean {
 export class Reflector<T extends KubeObject> {
   private rv = '';
   private failures = 0;
+  /** Expired watches in a row with no event in between: a second one in a row backs off. */
+  private expiredStreak = 0;
 
   constructor(
     private readonly opts: ReflectorOptions,
@@ -88,6 +91,7 @@ export class Reflector<T extends KubeObject> {
       if (end.kind === 'expired') {
         log.info({ rv: this.rv, reason: end.err.message }, 'watch history expired; relisting');
         needList = true;
+        if (++this.expiredStreak > 1) await this.backoff(signal);
       } else {
         log.warn({ rv: this.rv, err: end.err.message }, 'watch failed; re-watching after back-off');
         await this.backoff(signal);
@@ -130,6 +134,7 @@ export class Reflector<T extends KubeObject> {
         if (ended) return;
         if (ev.type === 'ERROR') return fail(fromStatus(ev.object as unknown as Status));
         this.failures = 0;
+        this.expiredStreak = 0;
         const rv = ev.object?.metadata?.resourceVersion;
         if (ev.type === 'ADDED') this.sink.add(ev.object);
         else if (ev.type === 'MODIFIED') this.sink.update(ev.object);

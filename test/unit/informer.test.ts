@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../shared/runtime/clock.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
-import { serviceUnavailable } from '../../shared/api/errors.js';
+import { expired, serviceUnavailable } from '../../shared/api/errors.js';
 import type { Pod } from '../../shared/api/core.js';
 import type { KubeObject } from '../../shared/api/meta.js';
 import { SharedInformer, type EventHandler } from '../../shared/informer/informer.js';
@@ -144,6 +144,23 @@ describe('SharedInformer', () => {
     expect(lists()).toBe(2);
     expect(informer.lister.get('default/a')).toBeDefined();
     expect(fake.openWatches(PODS)).toBe(1);
+  });
+
+  it('backs off instead of hot-looping when every watch after a relist expires at once', async () => {
+    const { fake, clock, informer, lists, start } = setup();
+    fake.reactor((c) => {
+      if (c.verb === 'watch' && lists() > 1) throw expired('too old resource version');
+    });
+    void start();
+    await informer.waitForSync(abort.signal);
+    await settle();
+    fake.expireWatches();
+    await settle();
+    expect(lists()).toBe(2);
+    await settle();
+    expect(lists()).toBe(2);
+    await advance(clock, 100);
+    expect(lists()).toBe(3);
   });
 
   it('resumes from the last resourceVersion after a watch error, without relisting', async () => {
