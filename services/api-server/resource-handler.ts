@@ -14,7 +14,8 @@ import { decodeBody, decodeObject, mediaType } from './body.js';
 import { listObjects } from './list.js';
 import { deleteObject } from './registry/delete.js';
 import { jsonPatch, mergePatch } from './patch/json-patches.js';
-import { deleteOptions, listOptions, ok } from './request.js';
+import { deleteOptions, listOptions, ok, queryValue } from './request.js';
+import { decodeObject as decode, fieldValidation, warningHeader } from './decode.js';
 
 export interface ResourceTarget {
   resource: ResourceInfo;
@@ -64,9 +65,11 @@ export async function handleResource(deps: ResourceHandlerDeps, req: ApiRequest,
       case 'GET':
         requireVerb(r, 'list');
         return ok(await listObjects(registry, cache, r, t.namespace, listOptions(req)));
-      case 'POST':
+      case 'POST': {
         requireVerb(r, 'create');
-        return ok(await registry.create(r, t.namespace, asObject(decodeObject(req.body, req.contentType))), 201);
+        const d = decode(r, asObject(decodeObject(req.body, req.contentType)), fieldValidation(queryValue(req, 'fieldValidation')));
+        return withWarnings(ok(await registry.create(r, t.namespace, d.object), 201), d.warnings);
+      }
       case 'DELETE':
         requireVerb(r, 'deletecollection');
         return ok(await deleteCollection(deps, req, t));
@@ -79,12 +82,16 @@ export async function handleResource(deps: ResourceHandlerDeps, req: ApiRequest,
     case 'GET':
       requireVerb(r, 'get');
       return ok(await registry.get(r, t.namespace, name));
-    case 'PUT':
+    case 'PUT': {
       requireVerb(r, 'update');
-      return ok(await registry.update(r, t.namespace, name, asObject(decodeObject(req.body, req.contentType)), t.subresource));
-    case 'PATCH':
+      const d = decode(r, asObject(decodeObject(req.body, req.contentType)), fieldValidation(queryValue(req, 'fieldValidation')));
+      return withWarnings(ok(await registry.update(r, t.namespace, name, d.object, t.subresource)), d.warnings);
+    }
+    case 'PATCH': {
       requireVerb(r, 'patch');
-      return ok(await patchObject(deps, req, t, name));
+      const warnings: string[] = [];
+      return withWarnings(ok(await patchObject(deps, req, t, name, warnings)), warnings);
+    }
     case 'DELETE': {
       requireVerb(r, 'delete');
       const res = await deleteObject(registry, clock, r, t.namespace, name, deleteOptions(req));
@@ -95,7 +102,13 @@ export async function handleResource(deps: ResourceHandlerDeps, req: ApiRequest,
   }
 }
 
-async function patchObject(deps: ResourceHandlerDeps, req: ApiRequest, t: ResourceTarget, name: string): Promise<KubeObject> {
+function withWarnings(res: ApiResponse, warnings: string[]): ApiResponse {
+  const h = warningHeader([...new Set(warnings)]);
+  return h ? { ...res, headers: { ...(res.headers ?? {}), ...h } } : res;
+}
+
+async function patchObject(deps: ResourceHandlerDeps, req: ApiRequest, t: ResourceTarget, name: string, warnings: string[]): Promise<KubeObject> {
+  const policy = fieldValidation(queryValue(req, 'fieldValidation'));
   const type = mediaType(req.contentType);
   const apply = deps.patchers.get(type);
   if (!apply) throw unsupportedMediaType(type);
@@ -108,7 +121,9 @@ async function patchObject(deps: ResourceHandlerDeps, req: ApiRequest, t: Resour
     const rv = patched.metadata?.resourceVersion;
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(r.plural, name, MODIFIED_CONFLICT, r.group);
     if (patched.metadata?.name && patched.metadata.name !== name) throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
-    return deps.registry.merge(r, current, patched, t.subresource);
+    const d = decode(r, patched, policy);
+    warnings.push(...d.warnings);
+    return deps.registry.merge(r, current, d.object, t.subresource);
   });
 }
 

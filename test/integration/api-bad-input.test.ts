@@ -76,6 +76,30 @@ describe('api-server: bad input gets a clear Status and loses nothing', () => {
     expect(badLabel.json.details.causes[0].field).toBe('metadata.labels');
   });
 
+  it('wrong JSON types → 400 in the decoder`s words, at any depth', async () => {
+    const bad = pod('typed');
+    bad.spec.containers[0].ports[0].containerPort = '8080';
+    const r = await c.http('POST', PODS, bad);
+    expectStatus(r, 400, 'BadRequest');
+    expect(r.json.message).toBe(
+      'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32',
+    );
+    const notList = { ...pod('typed2'), spec: { containers: { name: 'x' } } };
+    expectStatus(await c.http('POST', PODS, notList), 400, 'BadRequest');
+  });
+
+  it('unknown fields: refused under fieldValidation=Strict (what kubectl sends), dropped with a warning by default', async () => {
+    const extra = { ...pod('extra'), spec: { ...pod('extra').spec, foo: 'bar' } };
+    const strict = await c.http('POST', `${PODS}?fieldValidation=Strict`, extra);
+    expectStatus(strict, 400, 'BadRequest');
+    expect(strict.json.message).toBe('Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"');
+    const warn = await c.http('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'warned' }, dta: {} });
+    expect(warn.status).toBe(201);
+    expect(warn.headers.get('warning')).toBe('299 - "unknown field \\"dta\\""');
+    expect(warn.json.dta).toBeUndefined();
+    expectStatus(await c.http('POST', `${PODS}?fieldValidation=Sometimes`, pod('x')), 400, 'BadRequest');
+  });
+
   it('a body over 3 MiB → 413 before it is read', async () => {
     const big = JSON.stringify({ ...pod('big'), metadata: { name: 'big', annotations: { a: 'x'.repeat(3 * 1024 * 1024 + 10) } } });
     expectStatus(await c.http('POST', PODS, big), 413, 'RequestEntityTooLarge');

@@ -112,7 +112,7 @@ describe('checkObject: well-formed objects', () => {
   });
 
   it('parses every kprobe sample manifest clean (js-yaml CORE_SCHEMA)', () => {
-    const dir = fileURLToPath(new URL('../../../shared/research/kprobe/', import.meta.url));
+    const dir = fileURLToPath(new URL('../fixtures/manifests/', import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
