@@ -106,6 +106,8 @@ class JetStreamDurableStream implements DurableStream {
           count++;
           cursor = m.seq + 1;
           if (m.info.pending === 0) cursor = lastSeq + 1;
+          // Done: leave now rather than wait for the batch to fill or expire (2 s).
+          if (cursor > lastSeq) break;
         }
         if (got === 0) break; // nothing more (the tail was trimmed)
       }

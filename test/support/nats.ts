@@ -20,6 +20,10 @@ export interface TestNats {
   kill(): Promise<void>;
   /** Start again on the same port and data. */
   restart(): Promise<void>;
+  /** SIGSTOP: the server freezes with its connections open (requests hang, nothing is lost yet). */
+  pause(): void;
+  /** SIGCONT after pause(): the server goes on with what it had buffered. */
+  resume(): void;
   /** Stop and delete the data dir. */
   dispose(): Promise<void>;
 }
@@ -51,6 +55,12 @@ export async function startTestNats(): Promise<TestNats> {
     async restart() {
       await end('SIGTERM');
       child = await startNatsServer(bin, cfg);
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
     async dispose() {
       await end('SIGTERM');
