@@ -44,7 +44,8 @@ export function commandHelp(cmd: Command): string {
   return `Usage: kubemu ${cmd.name}${cmd.flags.length ? ' [flags]' : ''}\n\n${cmd.description}${flags}`;
 }
 
-export function mainHelp(commands: readonly Command[] = COMMANDS): string {
+/** The command list; with `full`, every command's help after it (`kubemu --help`). */
+export function mainHelp(commands: readonly Command[] = COMMANDS, full = true): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   const list = commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join('\n');
   const details = commands.map((c) => `--- kubemu ${c.name} ---\n${commandHelp(c)}`).join('\n\n');
@@ -55,16 +56,19 @@ export function mainHelp(commands: readonly Command[] = COMMANDS): string {
     '',
     'Commands:',
     list,
-    '',
-    details,
+    ...(full ? ['', details] : []),
   ].join('\n');
 }
 
 export async function runCli(argv: string[], ctx: CliContext, commands: readonly Command[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    ctx.err(mainHelp(commands, false));
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     ctx.out(mainHelp(commands));
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {

@@ -19,7 +19,7 @@ export const DATA_DIR_FLAG: FlagSpec = {
   kind: 'string',
   placeholder: 'DIR',
   env: 'KUBEMU_DATA_DIR',
-  help: 'where the cluster keeps its state, logs, kubeconfig and NATS data (default <repo>/.kubemu)',
+  help: 'where the cluster keeps its state, logs, kubeconfig and NATS data; default <repo>/.kubemu',
 };
 
 export interface DataDirLayout {
