@@ -137,7 +137,10 @@ export async function up(o: UpOptions, ctx: CliContext): Promise<number> {
         natsUrl: state.natsUrl,
         connect: (url) => connectBus({ servers: url, name: 'kubemu-cli', connectTimeoutMs: 10_000 }),
         say: ctx.out,
-        onProgress: (records) => writeState(l.dir, { ...state, processes: (state.processes = records) }),
+        onProgress: (records) => {
+          state.processes = records;
+          writeState(l.dir, state);
+        },
         signal: signals.stop,
       });
     } catch (err) {
