@@ -17,7 +17,7 @@
  * does not fsync. An acknowledged entry therefore survives SIGKILL of the store and of nats-server
  * (the data is in the kernel's page cache), not a power loss of the machine.
  */
-import { openStream, type DurableStream } from '../../shared/nats/jetstream.js';
+import { openStream, type DurableStream, type StreamConfig } from '../../shared/nats/jetstream.js';
 import type { Bus } from '../../shared/nats/connection.js';
 import { subjects } from '../../shared/nats/subjects.js';
 import { MAX_VALUE_BYTES } from '../../shared/client/store.js';
@@ -70,20 +70,25 @@ export function decodeEntry(data: Uint8Array): LogEntry {
   };
 }
 
+/** The log's stream: file storage, `replicas` copies, messages up to a full value plus its header. */
+export function logStreamConfig(replicas: number): StreamConfig {
+  return {
+    name: subjects.storeLog.stream,
+    subjects: [subjects.storeLog.all()],
+    replicas,
+    maxMsgSize: MAX_VALUE_BYTES + MAX_KEY_BYTES + 1024,
+  };
+}
+
 export class JetStreamLog implements StoreLog {
   constructor(
     private readonly stream: DurableStream,
     private readonly appendTimeoutMs: number,
   ) {}
 
-  /** Opens (or creates) the stream: file storage, `replicas` copies, messages up to a full value plus header. */
+  /** Opens (or creates) the stream (see logStreamConfig). */
   static async open(bus: Bus, opts: { replicas: number; appendTimeoutMs?: number }): Promise<JetStreamLog> {
-    const stream = await openStream(bus, {
-      name: subjects.storeLog.stream,
-      subjects: [subjects.storeLog.all()],
-      replicas: opts.replicas,
-      maxMsgSize: MAX_VALUE_BYTES + MAX_KEY_BYTES + 1024,
-    });
+    const stream = await openStream(bus, logStreamConfig(opts.replicas));
     return new JetStreamLog(stream, opts.appendTimeoutMs ?? 5000);
   }
 
