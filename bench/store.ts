@@ -2,7 +2,7 @@
  * `npm run bench:store` — kubemu's store against a real etcd, side by side in one run.
  *
  *   npm run bench:store -- [--rounds 3] [--n 2000] [--quick] [--json] [--skip-disk] [--etcd-client grpc|http]
- *                          [--no-build] [--tsx]
+ *                          [--store-cpu-prof DIR] [--no-build] [--tsx]
  *
  * Starts everything itself on random free loopback ports in temp dirs, and removes it all at the
  * end (or on Ctrl-C): nats-server (JetStream file store on the real disk) + the kubemu store
@@ -18,12 +18,13 @@
  * Exits 1 when a test failed (not when a goal is missed: that is a result).
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
 import { buildStore, startKubemu, type KubemuProcesses } from './lib/kubemu-processes.js';
 import { ensureEtcd, etcdVersion, onTmpfs, startEtcd, type EtcdProcess } from './lib/etcd-process.js';
 import { etcdTarget, kubemuTarget } from './lib/targets.js';
 import { startWatcher, type WatcherProcess } from './lib/watcher-process.js';
-import { runTest, TESTS, WATCH_PREFIX } from './lib/workload.js';
+import { checkSameSemantics, runTest, TESTS, WATCH_PREFIX } from './lib/workload.js';
 import { goalLines, roundTable, summarise, summaryTable, type RoundResults } from './lib/report.js';
 import { fmt } from './lib/stats.js';
 import type { StoreTarget } from './lib/target.js';
@@ -35,6 +36,7 @@ const HELP = `usage: npm run bench:store -- [--rounds N] [--n OPS] [--quick] [--
   --json        raw results as JSON on stdout (tables on stderr)
   --skip-disk   no reference etcd on the real disk
   --etcd-client grpc (default: etcd's native protocol, as kube-apiserver) or http (its JSON gateway)
+  --store-cpu-prof DIR  run the kubemu store with node --cpu-prof, profile written to DIR at the end
   --no-build    do not run npm run build first (uses dist/ as it is)
   --tsx         run the store under tsx instead of dist/`;
 
@@ -70,7 +72,9 @@ async function main(): Promise<number> {
     const etcdBin = ensureEtcd(say);
     const runner = boolFlag('tsx', false) ? 'tsx' : boolFlag('no-build', false) ? 'dist' : buildStore(say);
     say(`starting nats-server + kubemu store (${runner})…`);
-    const kubemu: KubemuProcesses = await startKubemu(runner);
+    const profDir = flag('store-cpu-prof');
+    const kubemu: KubemuProcesses = await startKubemu(runner, profDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profDir)] : []);
+    if (profDir) cleanups.push(async () => say(`store CPU profile written under ${resolve(profDir)} (open it in Chrome DevTools)`));
     cleanups.push(kubemu.stop);
     const etcds: { name: string; proc: EtcdProcess }[] = [];
     const diskDir = tmpdir();
@@ -110,10 +114,14 @@ async function main(): Promise<number> {
     };
     out(`# store benchmark — ${meta.date}\n# ${meta.machine}; node ${meta.node}; ${meta.natsServer}; ${meta.etcd}; store from ${runner}; etcd client ${protocol}; load ${meta.loadavgBefore}`);
 
-    say('warming up (JIT, connections, first watch events)…');
+    say('checking both stores answer revisions and refuse stale CAS updates, then warming up…');
     for (const t of targets) {
-      await runTest('put-seq', { target: t, watcher: watchers.get(t.name)!, n: 300, round: -1, concurrency: CONCURRENCY, idleGapMs: IDLE_GAP_MS });
-      await runTest('watch-hot', { target: t, watcher: watchers.get(t.name)!, n: 100, round: -1, concurrency: CONCURRENCY, idleGapMs: IDLE_GAP_MS });
+      await checkSameSemantics(t);
+      const warm = { target: t, watcher: watchers.get(t.name)!, round: -1, concurrency: CONCURRENCY, idleGapMs: IDLE_GAP_MS };
+      for (const [id, warmN] of [['put-seq', 300], ['put-64', 200], ['watch-hot', 100], ['ping-seq', 100], ['append-seq', 100]] as const) {
+        const f = await runTest(id, { ...warm, n: warmN });
+        if (f?.error) throw new Error(`warm-up ${id} on ${t.name} failed: ${f.error}`);
+      }
     }
 
     const results: RoundResults[] = [];
@@ -125,6 +133,7 @@ async function main(): Promise<number> {
         const shift = (r + ti) % targets.length;
         for (const t of [...targets.slice(shift), ...targets.slice(0, shift)]) {
           const f = await runTest(test.id, { target: t, watcher: watchers.get(t.name)!, n, round: r, concurrency: CONCURRENCY, idleGapMs: IDLE_GAP_MS });
+          if (!f) continue;
           round[test.id]![t.name] = f;
           if (f.error) failures++;
           say(`round ${r + 1}/${rounds} ${test.id} ${t.name}: ${f.error ? `FAILED ${f.error}` : `${fmt(f.opsPerSec)} ops/s, p50 ${fmt(f.p50Us)} µs, p99 ${fmt(f.p99Us)} µs`}`);

@@ -16,6 +16,8 @@ export interface EtcdClient {
   put(key: string, value: string): Promise<number>;
   /** `if mod_revision(key) == r then put`; a Conflict StatusError when the compare fails. */
   update(key: string, value: string, expectedModRevision: number): Promise<number>;
+  /** A serializable (local, no consensus) range of one absent key: a round trip that writes nothing. */
+  ping(): Promise<void>;
   /** Watches every key under `prefix` from now (with prev_kv, as Kubernetes asks); `onValues` gets each response's PUT values. */
   watch(prefix: string, onValues: (values: string[]) => void): Promise<{ close(): void }>;
   close(): void;

@@ -1,7 +1,8 @@
 /**
  * An etcd v3 client speaking gRPC itself — HTTP/2 from node:http2, protobuf by hand
- * (./protobuf.ts) — for the three calls the benchmark makes: KV.Put, KV.Txn (compare
- * mod_revision, then put: the transaction kube-apiserver sends for an update) and Watch.Watch.
+ * (./protobuf.ts) — for the calls the benchmark makes: KV.Put, KV.Txn (compare mod_revision,
+ * then put: the transaction kube-apiserver sends for an update), Watch.Watch, and a serializable
+ * KV.Range as a no-write round trip.
  *
  * Why: it is the protocol kube-apiserver's Go client speaks, so etcd does exactly its real work
  * per request (no JSON gateway in front), and unlike grpc-js (the `etcd3` package, ≈440 µs of
@@ -13,7 +14,7 @@
  * headers of a trailers-only answer) is not 0.
  *
  * Field numbers (etcd's rpc.proto / kv.proto): PutRequest key=1 value=2; ResponseHeader
- * revision=3; Compare result=1 target=2 key=3 mod_revision=6 (target MOD=2, result EQUAL=0);
+ * revision=3; RangeRequest key=1 serializable=7; Compare result=1 target=2 key=3 mod_revision=6 (target MOD=2, result EQUAL=0);
  * RequestOp request_range=1 request_put=2; TxnRequest compare=1 success=2 failure=3;
  * TxnResponse header=1 succeeded=2; WatchRequest create_request=1; WatchCreateRequest key=1
  * range_end=2 prev_kv=6; WatchResponse header=1 created=3 canceled=4 cancel_reason=6 events=11;
@@ -23,6 +24,8 @@ import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, ty
 import { conflict } from '../../shared/api/errors.js';
 import { bytesField, field, fields, message, varintField } from './protobuf.js';
 import { prefixEnd, type EtcdClient } from './etcd-client.js';
+
+const PING_KEY = '/bench-ping';
 
 function frame(msg: Buffer): Buffer {
   const head = Buffer.alloc(5);
@@ -104,6 +107,10 @@ export class EtcdGrpcClient implements EtcdClient {
     const reply = await this.unary('/etcdserverpb.KV/Txn', message(bytesField(1, compare), bytesField(2, onSuccess), bytesField(3, onFailure)));
     if (field(reply, 2) !== 1) throw conflict('key', key, `modRevision is not ${expectedModRevision}`);
     return revisionOf(reply);
+  }
+
+  async ping(): Promise<void> {
+    await this.unary('/etcdserverpb.KV/Range', message(bytesField(1, PING_KEY), varintField(7, 1)));
   }
 
   watch(prefix: string, onValues: (values: string[]) => void): Promise<{ close(): void }> {

@@ -85,6 +85,10 @@ export class EtcdHttpClient implements EtcdClient {
     return Number(r.header.revision);
   }
 
+  async ping(): Promise<void> {
+    await this.call('/v3/kv/range', { key: b64('/bench-ping'), serializable: true });
+  }
+
   /** Watches every key under `prefix` from now; resolves once etcd confirmed the watch was created. */
   watch(prefix: string, onValues: (values: string[]) => void): Promise<{ close(): void }> {
     const body = JSON.stringify({ create_request: { key: b64(prefix), range_end: prefixEnd(prefix).toString('base64'), prev_kv: true } });

@@ -59,7 +59,8 @@ function natsVersion(bin: string): string {
   return (r.stdout || r.stderr || '').trim();
 }
 
-export async function startKubemu(runner: Runner): Promise<KubemuProcesses> {
+/** `nodeArgs` go to the store's node, e.g. `['--cpu-prof', '--cpu-prof-dir', dir]` to profile it. */
+export async function startKubemu(runner: Runner, nodeArgs: string[] = []): Promise<KubemuProcesses> {
   const bin = ensureNatsServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'kubemu-bench-'));
   const [port, monitorPort] = await freePorts(2);
@@ -69,7 +70,7 @@ export async function startKubemu(runner: Runner): Promise<KubemuProcesses> {
   const storeLog = join(dataDir, 'store.log');
   const out = openSync(storeLog, 'a');
   const entry = runner === 'dist' ? [join(ROOT, 'dist/services/store/main.js')] : ['--import', 'tsx', join(ROOT, 'services/store/main.ts')];
-  const store = spawn(process.execPath, [...entry, '--nats', natsUrl], {
+  const store = spawn(process.execPath, [...nodeArgs, ...entry, '--nats', natsUrl], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info' },
     stdio: ['ignore', out, out],

@@ -23,6 +23,10 @@ export interface StoreTarget {
   put(key: string, value: string): Promise<number>;
   /** Writes only if the key's modRevision is `expectedModRevision`; resolves with the new one. */
   update(key: string, value: string, expectedModRevision: number): Promise<number>;
+  /** One round trip to the store that writes nothing: the floor under every operation. */
+  ping(): Promise<void>;
+  /** kubemu only: one bare append of `value` to a JetStream stream, the store's own durable step. */
+  logAppend?(value: string): Promise<void>;
   close(): Promise<void>;
 }
 

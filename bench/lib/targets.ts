@@ -10,6 +10,8 @@
 import { connectBus } from '../../shared/nats/connection.js';
 import { NatsStoreClient } from '../../shared/client/nats-store-client.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
+import { openStream } from '../../shared/nats/jetstream.js';
+import { subjects } from '../../shared/nats/subjects.js';
 import type { EtcdClient, EtcdProtocol } from './etcd-client.js';
 import { EtcdGrpcClient } from './etcd-grpc.js';
 import { EtcdHttpClient } from './etcd-http.js';
@@ -22,12 +24,20 @@ export function etcdClient(protocol: EtcdProtocol, url: string, maxInFlight: num
 export async function kubemuTarget(name: string, natsUrl: string, serverGroups: Record<string, number[]>): Promise<StoreTarget> {
   const bus = await connectBus({ servers: natsUrl, name: `bench-${process.pid}`, log: silentLogger() });
   const client = new NatsStoreClient(bus, { clientId: `bench-${process.pid}`, log: silentLogger() });
+  // The same kind of stream and append call as the store's log (services/store/log.ts), on a scratch stream.
+  const floor = await openStream(bus, { name: subjects.bench.floorStream, subjects: [subjects.bench.floor()], replicas: 1, maxMsgSize: 2 * 1024 * 1024 });
+  let lastSeq = (await floor.state()).lastSeq;
+  const encoder = new TextEncoder();
   return {
     name,
     serverGroups,
     watcher: { kind: 'kubemu', natsUrl },
     put: async (key, value) => (await client.put(key, value)).modRevision,
     update: async (key, value, rev) => (await client.update(key, value, rev)).modRevision,
+    ping: async () => void (await client.status()),
+    logAppend: async (value) => {
+      lastSeq = await floor.append(subjects.bench.floor(), encoder.encode(value), lastSeq);
+    },
     async close() {
       await client.close();
       await bus.close();
@@ -43,6 +53,7 @@ export function etcdTarget(name: string, url: string, pid: number, protocol: Etc
     watcher: { kind: 'etcd', url, protocol },
     put: (key, value) => client.put(key, value),
     update: (key, value, rev) => client.update(key, value, rev),
+    ping: () => client.ping(),
     async close() {
       client.close();
     },

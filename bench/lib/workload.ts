@@ -9,6 +9,10 @@
  * - `watch-hot` / `watch-idle`: n sequential puts on a watched prefix, back to back or with 5 ms
  *   of idle between them (n/2 of those); a watcher in another process times put-start →
  *   event-received. Latency figures are the watcher's; ops/s is the writer's.
+ * - floors, to show where a write's time goes: `ping-seq`, n round trips that write nothing
+ *   (kubemu: a `status` request to the store over NATS; etcd: a serializable range), and, for
+ *   kubemu only, `append-seq`: n bare 1 KB JetStream appends with the expected-last-sequence
+ *   check, which is the store's durable step. A put costs about ping + append + the store's work.
  *
  * Every test also reports the CPU each process group spent per operation (client = this
  * process; the store's processes by name: store and nats, or etcd; watcher). Latencies are read on the monotonic clock
@@ -21,7 +25,7 @@ import { sinceNs, summariseNs } from './stats.js';
 import { objectValue, type StoreTarget } from './target.js';
 import type { WatcherProcess } from './watcher-process.js';
 
-export type TestId = 'put-seq' | 'put-64' | 'cas-seq' | 'watch-hot' | 'watch-idle';
+export type TestId = 'put-seq' | 'put-64' | 'cas-seq' | 'watch-hot' | 'watch-idle' | 'ping-seq' | 'append-seq';
 
 export const TESTS: { id: TestId; title: string }[] = [
   { id: 'put-seq', title: 'put, sequential' },
@@ -29,6 +33,8 @@ export const TESTS: { id: TestId; title: string }[] = [
   { id: 'cas-seq', title: 'CAS update, sequential' },
   { id: 'watch-hot', title: 'put → watch event, hot' },
   { id: 'watch-idle', title: 'put → watch event, idle (5 ms gap)' },
+  { id: 'ping-seq', title: 'floor: round trip, no write' },
+  { id: 'append-seq', title: 'floor: bare JetStream append' },
 ];
 
 export interface Figure {
@@ -89,23 +95,29 @@ async function timedPuts(ctx: TestContext, test: string, n: number, inFlight: nu
   return lat;
 }
 
+async function sequential(n: number, op: (i: number) => Promise<void>): Promise<Float64Array> {
+  const lat = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await op(i);
+    lat[i] = sinceNs(t0);
+  }
+  return lat;
+}
+
 async function casUpdates(ctx: TestContext, n: number): Promise<Figure> {
   const revs: number[] = [];
   for (let k = 0; k < CAS_KEYS; k++) {
     const key = keyOf(ctx, 'cas', k);
     revs.push(await ctx.target.put(key, objectValue(key, process.hrtime.bigint())));
   }
-  return measured(ctx.target.serverGroups, n, async () => {
-    const lat = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+  return measured(ctx.target.serverGroups, n, () =>
+    sequential(n, async (i) => {
       const k = i % CAS_KEYS;
       const key = keyOf(ctx, 'cas', k);
-      const t0 = process.hrtime.bigint();
-      revs[k] = await ctx.target.update(key, objectValue(key, t0), revs[k]);
-      lat[i] = sinceNs(t0);
-    }
-    return lat;
-  });
+      revs[k] = await ctx.target.update(key, objectValue(key, process.hrtime.bigint()), revs[k]);
+    }),
+  );
 }
 
 async function watchDelivery(ctx: TestContext, n: number, gapMs: number): Promise<Figure> {
@@ -121,11 +133,28 @@ async function watchDelivery(ctx: TestContext, n: number, gapMs: number): Promis
   });
 }
 
+/**
+ * Both stores must do the same work: a put answers a new, higher revision, a CAS update on the
+ * right revision succeeds and one on a stale revision is refused. Throws when a store does not.
+ */
+export async function checkSameSemantics(target: StoreTarget): Promise<void> {
+  const key = '/registry/bench-check/obj';
+  const r1 = await target.put(key, objectValue(key, 0n));
+  const r2 = await target.update(key, objectValue(key, 1n), r1);
+  if (!(r2 > r1)) throw new Error(`${target.name}: CAS update answered revision ${r2} after ${r1}`);
+  const stale = await target.update(key, objectValue(key, 2n), r1).then(
+    () => true,
+    () => false,
+  );
+  if (stale) throw new Error(`${target.name}: a CAS update on a stale revision was accepted`);
+}
+
 function failed(n: number, err: unknown): Figure {
   return { n, seconds: NaN, opsPerSec: NaN, p50Us: NaN, p99Us: NaN, maxUs: NaN, cpuUsPerOp: {}, error: (err as Error)?.message ?? String(err) };
 }
 
-export async function runTest(id: TestId, ctx: TestContext): Promise<Figure> {
+/** Runs one test; undefined when the target has nothing to run for it (append-seq on etcd). */
+export async function runTest(id: TestId, ctx: TestContext): Promise<Figure | undefined> {
   const n = id === 'put-64' ? ctx.n * 5 : id === 'watch-idle' ? Math.max(1, Math.floor(ctx.n / 2)) : ctx.n;
   const server = ctx.target.serverGroups;
   try {
@@ -140,6 +169,13 @@ export async function runTest(id: TestId, ctx: TestContext): Promise<Figure> {
         return await watchDelivery(ctx, n, 0);
       case 'watch-idle':
         return await watchDelivery(ctx, n, ctx.idleGapMs);
+      case 'ping-seq':
+        return await measured(server, n, () => sequential(n, () => ctx.target.ping()));
+      case 'append-seq': {
+        const append = ctx.target.logAppend;
+        if (!append) return undefined;
+        return await measured(server, n, () => sequential(n, () => append(objectValue('append', process.hrtime.bigint()))));
+      }
     }
   } catch (err) {
     return failed(n, err);

@@ -50,6 +50,11 @@ export const subjects = {
     stream: (node: string, streamId: string, direction: 'up' | 'down'): string =>
       `${ROOT}.node.${token(node)}.stream.${token(streamId)}.${direction}`,
   },
+  /** Scratch stream of the benchmarks (bench/store.ts measures a bare JetStream append on it); never used by a cluster. */
+  bench: {
+    floorStream: 'KUBEMU_BENCH_FLOOR',
+    floor: (): string => `${ROOT}.bench.floor`,
+  },
   /** Control of a running component by the CLI (partition, health, …). */
   control: (component: string, op: string): string => `${ROOT}.ctl.${token(component)}.${op}`,
 };
