@@ -14,6 +14,8 @@
  *   version visible at `rev` and everything after stay, so replayed events keep their `prevKv`).
  * - `range` pages in key order at the current revision; the continue token is the base64url of
  *   the last key returned, so it survives writes in between (the next page starts after that key).
+ *   A page also ends early when its values reach MAX_RANGE_BYTES (fewer keys than `limit`, with a
+ *   continue token), so a reply always fits in one NATS message.
  *
  * Pure: no I/O, no time. The durable log (log.ts) is what makes it survive a restart.
  */
@@ -39,6 +41,12 @@ export type WriteRequest =
   | { op: 'update'; key: string; value: string; expectedModRevision: number; lease: number }
   | { op: 'put'; key: string; value: string; lease: number }
   | { op: 'delete'; key: string; expectedModRevision?: number };
+
+/**
+ * A page stops early (with a continue token) once its values pass this many characters, so the
+ * reply fits one NATS message (max_payload 8 MiB, and JSON escaping can double a value's size).
+ */
+export const MAX_RANGE_BYTES = 3 * 1024 * 1024;
 
 export function keyNotFound(key: string): Error {
   return statusError('NotFound', `key not found: ${key}`, { name: key });
@@ -195,9 +203,13 @@ export class MvccIndex {
     if (opts.countOnly) return { kvs: [], revision: this.rev, remaining: Math.max(0, upto - this.keys.rank(start, !inclusive)) };
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const kvs: KeyValue[] = [];
+    let bytes = 0;
     for (const key of this.keys.from(start, inclusive)) {
       if (!key.startsWith(prefix) || kvs.length >= limit) break;
-      kvs.push(this.kvs.get(key)!);
+      const kv = this.kvs.get(key)!;
+      bytes += kv.value.length + key.length + 100;
+      if (bytes > MAX_RANGE_BYTES && kvs.length > 0) break;
+      kvs.push(kv);
     }
     if (kvs.length === 0) return { kvs, revision: this.rev, remaining: 0 };
     const lastKey = kvs[kvs.length - 1].key;

@@ -4,7 +4,8 @@
  * Start-up order: open the log stream (file storage, `replicas`), open the meta bucket, read the
  * compaction point, replay the whole log into the index (history counts only above that point),
  * restore the leases (full TTL again), then start the writer, watch hub, lease sweep and periodic
- * compaction. Serving over NATS is server.ts's job; the caller serves once this resolves.
+ * compaction. Loading is retried (from scratch) for up to `startTimeoutMs` while JetStream is not
+ * ready. Serving over NATS is server.ts's job; the caller serves once this resolves.
  *
  * One commit path: every committed entry — a client write, a lease deletion, an entry found by a
  * resync — goes through `commit`, which updates the index, then leases, then watchers.
@@ -43,6 +44,8 @@ export interface StoreDeps {
   /** Forget a watch after this long without keepalive (ms). */
   watchExpireMs?: number;
   leaseSweepMs?: number;
+  /** How long start-up keeps retrying while JetStream is not ready (ms); default 60 s. */
+  startTimeoutMs?: number;
 }
 
 export interface Store {
@@ -73,12 +76,19 @@ async function readLeaseRecords(meta: MetaBucket): Promise<LeaseRecord[]> {
   return out;
 }
 
-export async function openStore(deps: StoreDeps): Promise<Store> {
-  const { bus, clock } = deps;
-  const logger = deps.log;
-  const log: StoreLog = await JetStreamLog.open(bus, { replicas: deps.replicas, appendTimeoutMs: deps.appendTimeoutMs });
-  const meta = await openMetaBucket(bus, subjects.storeLog.metaBucket, deps.replicas);
+interface DurableState {
+  log: StoreLog;
+  meta: MetaBucket;
+  index: MvccIndex;
+  compactor: Compactor;
+  leaseRecords: LeaseRecord[];
+}
 
+/** Opens the log and the meta bucket and rebuilds the index from them. */
+async function loadDurableState(deps: StoreDeps): Promise<DurableState> {
+  const { bus, clock, log: logger } = deps;
+  const log = await JetStreamLog.open(bus, { replicas: deps.replicas, appendTimeoutMs: deps.appendTimeoutMs });
+  const meta = await openMetaBucket(bus, subjects.storeLog.metaBucket, deps.replicas);
   const index = new MvccIndex();
   const compactPoint = Number((await meta.get(COMPACT_META_KEY)) ?? 0) || 0;
   index.startAt(compactPoint);
@@ -97,10 +107,34 @@ export async function openStore(deps: StoreDeps): Promise<Store> {
     if (seq > index.revision) index.apply(entry, seq);
   });
   index.advanceTo(await log.lastSeq());
+  const leaseRecords = await readLeaseRecords(meta);
   logger.info(
     { entries: replayed, revision: index.revision, compactRevision: index.compactRevision, keys: index.size, ms: clock.now() - started },
     'replayed the log',
   );
+  return { log, meta, index, compactor, leaseRecords };
+}
+
+/** JetStream may still be starting (a fresh nats-server, a compose start): retry for a while. */
+async function loadWithRetry(deps: StoreDeps): Promise<DurableState> {
+  const deadline = deps.clock.now() + (deps.startTimeoutMs ?? 60_000);
+  let delay = 250;
+  for (;;) {
+    try {
+      return await loadDurableState(deps);
+    } catch (err) {
+      if (deps.clock.now() + delay > deadline) throw err;
+      deps.log.warn({ err, retryInMs: delay }, 'cannot load the log yet; retrying');
+      await deps.clock.sleep(delay);
+      delay = Math.min(delay * 2, 4000);
+    }
+  }
+}
+
+export async function openStore(deps: StoreDeps): Promise<Store> {
+  const { bus, clock } = deps;
+  const logger = deps.log;
+  const { log, meta, index, compactor, leaseRecords } = await loadWithRetry(deps);
   compactor.purgeLeftovers();
 
   let hub: WatchHub | undefined;
@@ -120,7 +154,7 @@ export async function openStore(deps: StoreDeps): Promise<Store> {
     currentKey: (key) => index.get(key),
     sweepMs: deps.leaseSweepMs,
   });
-  leases.restore(await readLeaseRecords(meta), index.kvsWithLease());
+  leases.restore(leaseRecords, index.kvsWithLease());
 
   const commit = (entry: LogEntry, rev: number): StoreEvent => {
     const event = index.apply(entry, rev);

@@ -70,8 +70,21 @@ export class NatsStoreClient implements StoreClient {
     return this.call('get', { key });
   }
 
-  range(prefix: string, opts: RangeOptions = {}): Promise<RangeResult> {
-    return this.call('range', { prefix, ...opts });
+  /**
+   * Without a limit, a range larger than one reply (the store cuts pages at a few MiB) is read
+   * page by page and merged. It is then not one snapshot: `revision` is the first page's, so a
+   * watch from `revision + 1` sees every change made while the later pages were read.
+   */
+  async range(prefix: string, opts: RangeOptions = {}): Promise<RangeResult> {
+    const first = await this.call<RangeResult>('range', { prefix, ...opts });
+    if (opts.limit || opts.countOnly || !first.continue) return first;
+    const kvs = [...first.kvs];
+    for (let cont: string | undefined = first.continue; cont; ) {
+      const page: RangeResult = await this.call<RangeResult>('range', { prefix, continue: cont });
+      kvs.push(...page.kvs);
+      cont = page.continue;
+    }
+    return { kvs, revision: first.revision, remaining: 0 };
   }
 
   create(key: string, value: string, opts: WriteOptions = {}): Promise<KeyValue> {

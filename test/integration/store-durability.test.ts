@@ -226,3 +226,24 @@ describe('store durability', () => {
     expect((await client.status()).leases).toBe(0);
   });
 });
+
+describe('store start-up', () => {
+  it('waits for a nats-server that is not up yet, then serves', async () => {
+    const nats = await startTestNats();
+    await nats.stop();
+    const starting = startStoreProcess({ natsUrl: nats.url });
+    await nats.restart();
+    const store = await starting;
+    const bus = await connectBus({ servers: nats.url, name: 'late-start' });
+    const client = connectStore(bus, { clientId: 'late-start' });
+    try {
+      await client.put('/x', 'v');
+      expect((await client.get('/x')).kv?.value).toBe('v');
+    } finally {
+      await client.close();
+      await bus.close();
+      await store.stop();
+      await nats.dispose();
+    }
+  });
+});

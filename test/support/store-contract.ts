@@ -302,6 +302,22 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreCo
       expect(big.version).toBe(1);
     });
 
+    it('ranges more data than one reply can carry: short pages with a limit, everything without', async () => {
+      const p = prefix('huge');
+      const big = 'b'.repeat(1200 * 1024);
+      for (let i = 0; i < 5; i++) await c.put(`${p}${i}`, big);
+      const page = await c.range(p, { limit: 5 });
+      expect(page.kvs.length).toBeGreaterThan(0);
+      expect(page.kvs.length).toBeLessThan(5);
+      expect(page.remaining).toBe(5 - page.kvs.length);
+      expect(page.continue).toBeTruthy();
+      const all = await c.range(p);
+      expect(all.kvs.map((kv) => kv.key)).toEqual([0, 1, 2, 3, 4].map((i) => `${p}${i}`));
+      expect(all.kvs.every((kv) => kv.value === big)).toBe(true);
+      expect(all.remaining).toBe(0);
+      for (let i = 0; i < 5; i++) await c.delete(`${p}${i}`);
+    });
+
     it('answers malformed requests with BadRequest', async () => {
       expect(await reason(c.get(''))).toBe('BadRequest');
       expect(await reason(c.update('/contract/x', 'v', -1))).toBe('BadRequest');
