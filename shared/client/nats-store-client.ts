@@ -14,16 +14,18 @@ import type { Bus } from '../nats/connection.js';
 import { subjects } from '../nats/subjects.js';
 import { realClock, type Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/logger.js';
-import type {
-  KeyValue,
-  RangeOptions,
-  RangeResult,
-  StoreClient,
-  StoreEvent,
-  StoreStatus,
-  StoreWatch,
-  WatchHandler,
-  WriteOptions,
+import { tooLarge } from '../api/errors.js';
+import {
+  MAX_VALUE_BYTES,
+  type KeyValue,
+  type RangeOptions,
+  type RangeResult,
+  type StoreClient,
+  type StoreEvent,
+  type StoreStatus,
+  type StoreWatch,
+  type WatchHandler,
+  type WriteOptions,
 } from './store.js';
 import { WatchChannelClient } from './watch-channel.js';
 
@@ -66,6 +68,14 @@ export class NatsStoreClient implements StoreClient {
     return this.bus.request<T>(subjects.store.rpc(op), body, { timeoutMs: this.opts.timeoutMs });
   }
 
+  /** Writes carry a value: one far over the limit would not even fit a NATS message, so refuse it here the way the store would. */
+  private write(op: 'create' | 'update' | 'put', key: string, value: string, extra: Record<string, unknown>): Promise<KeyValue> {
+    if (value.length > MAX_VALUE_BYTES && Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES) {
+      return Promise.reject(tooLarge(`value for key ${key} is larger than the limit of ${MAX_VALUE_BYTES} bytes`));
+    }
+    return this.call(op, { key, value, ...extra });
+  }
+
   get(key: string): Promise<{ kv: KeyValue | null; revision: number }> {
     return this.call('get', { key });
   }
@@ -88,15 +98,15 @@ export class NatsStoreClient implements StoreClient {
   }
 
   create(key: string, value: string, opts: WriteOptions = {}): Promise<KeyValue> {
-    return this.call('create', { key, value, lease: opts.lease ?? 0 });
+    return this.write('create', key, value, { lease: opts.lease ?? 0 });
   }
 
   update(key: string, value: string, expectedModRevision: number, opts: WriteOptions = {}): Promise<KeyValue> {
-    return this.call('update', { key, value, expectedModRevision, lease: opts.lease ?? 0 });
+    return this.write('update', key, value, { expectedModRevision, lease: opts.lease ?? 0 });
   }
 
   put(key: string, value: string, opts: WriteOptions = {}): Promise<KeyValue> {
-    return this.call('put', { key, value, lease: opts.lease ?? 0 });
+    return this.write('put', key, value, { lease: opts.lease ?? 0 });
   }
 
   delete(key: string, expectedModRevision?: number): Promise<{ revision: number; prevKv: KeyValue }> {

@@ -6,7 +6,7 @@ import { eventually } from '../support/eventually.js';
 import { connectBus, type Bus } from '../../shared/nats/connection.js';
 import { connectStore } from '../../shared/client/nats-store-client.js';
 import { subjects } from '../../shared/nats/subjects.js';
-import type { StoreClient } from '../../shared/client/store.js';
+import { MAX_VALUE_BYTES, type StoreClient } from '../../shared/client/store.js';
 
 const PROGRESS_MS = 200;
 
@@ -68,6 +68,11 @@ describe('store process: the wire', () => {
       expect(err, `${op} ${JSON.stringify(body)}`).toMatchObject({ reason: 'BadRequest' });
     }
     expect(await bus.request(subjects.store.rpc('status'), {})).toMatchObject({ revision: expect.any(Number) });
+  });
+
+  it('refuses an oversized value itself, not only in the client', async () => {
+    const err = await bus.request(subjects.store.rpc('put'), { key: '/big', value: 'x'.repeat(MAX_VALUE_BYTES + 1) }).catch((e) => e);
+    expect(err).toMatchObject({ reason: 'RequestEntityTooLarge', code: 413 });
   });
 
   it('announces itself with a hello when it starts serving', async () => {
