@@ -131,7 +131,22 @@ async function loadWithRetry(deps: StoreDeps): Promise<DurableState> {
   }
 }
 
+/** Refuses settings the store cannot run with (a bad flag fails the start, loudly). */
+export function validateStoreDeps(deps: StoreDeps): void {
+  const positive: Array<[string, number]> = [
+    ['replicas', deps.replicas],
+    ['history', deps.historyWindow],
+    ['compact interval', deps.compactIntervalMs],
+    ['progress interval', deps.progressIntervalMs],
+    ['append timeout', deps.appendTimeoutMs ?? 1],
+  ];
+  for (const [what, n] of positive) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`store: ${what} must be a positive integer, got ${n}`);
+  }
+}
+
 export async function openStore(deps: StoreDeps): Promise<Store> {
+  validateStoreDeps(deps);
   const { bus, clock } = deps;
   const logger = deps.log;
   const { log, meta, index, compactor, leaseRecords } = await loadWithRetry(deps);

@@ -118,7 +118,16 @@ export class Writer {
       if (head.settled === 'pending') break;
       this.queue.shift();
       if (head.settled === 'acked' && this.state === 'ready') {
-        const event = this.deps.commit(head.entry, head.rev);
+        let event: StoreEvent;
+        try {
+          event = this.deps.commit(head.entry, head.rev);
+        } catch (err) {
+          // A bug, not an outage: whatever part of the commit happened, the resync re-reads the rest.
+          this.deps.logger.error({ err, revision: head.rev }, 'commit failed');
+          this.break(err);
+          this.answerFailed(head);
+          continue;
+        }
         if (this.overlay.get(head.entry.key)?.rev === head.rev) this.overlay.delete(head.entry.key);
         head.answered = true;
         head.resolve(event);
