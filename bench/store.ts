@@ -1,7 +1,7 @@
 /**
  * `npm run bench:store` — kubemu's store against a real etcd, side by side in one run.
  *
- *   npm run bench:store -- [--rounds 3] [--n 2000] [--quick] [--json] [--skip-disk] [--etcd-client grpc|http]
+ *   npm run bench:store -- [--rounds 3] [--n 2000] [--quick] [--json [FILE]] [--skip-disk] [--etcd-client grpc|http]
  *                          [--store-cpu-prof DIR] [--no-build] [--tsx]
  *
  * Starts everything itself on random free loopback ports in temp dirs, and removes it all at the
@@ -14,13 +14,16 @@
  * Every round runs every test (bench/lib/workload.ts) on every store, the stores' order rotated
  * per test and round so that drifting noise does not always hit the same one. Prints a table per
  * round, then medians across rounds with the ratio kubemu/etcd and the goals' verdicts;
- * `--json` prints the raw results on stdout (tables go to stderr then). `--quick`: 1 round, n=300.
+ * `--json FILE` writes the raw results to FILE; `--json` alone prints them on stdout (tables go to
+ * stderr then; `npm run --silent` keeps npm's banner out of it). `--quick`: 1 round, n=300.
  * Exits 1 when a test failed (not when a goal is missed: that is a result).
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
-import { buildStore, startKubemu, type KubemuProcesses } from './lib/kubemu-processes.js';
+import { spawnSync } from 'node:child_process';
+import { buildStore, ROOT, startKubemu, type KubemuProcesses } from './lib/kubemu-processes.js';
 import { ensureEtcd, etcdVersion, onTmpfs, startEtcd, type EtcdProcess } from './lib/etcd-process.js';
 import { etcdTarget, kubemuTarget } from './lib/targets.js';
 import { startWatcher, type WatcherProcess } from './lib/watcher-process.js';
@@ -29,11 +32,11 @@ import { goalLines, roundTable, summarise, summaryTable, type RoundResults } fro
 import { fmt } from './lib/stats.js';
 import type { StoreTarget } from './lib/target.js';
 
-const HELP = `usage: npm run bench:store -- [--rounds N] [--n OPS] [--quick] [--json] [--skip-disk] [--etcd-client grpc|http] [--no-build] [--tsx]
+const HELP = `usage: npm run bench:store -- [--rounds N] [--n OPS] [--quick] [--json [FILE]] [--skip-disk] [--etcd-client grpc|http] [--no-build] [--tsx]
   --rounds N    rounds, each running every test on every store (default 3)
   --n OPS       ops per sequential test (default 2000); 64-in-flight runs 5·n, idle watch n/2
   --quick       smoke run: 1 round, n=300
-  --json        raw results as JSON on stdout (tables on stderr)
+  --json [FILE] raw results as JSON into FILE, or on stdout (tables then go to stderr; use npm run --silent)
   --skip-disk   no reference etcd on the real disk
   --etcd-client grpc (default: etcd's native protocol, as kube-apiserver) or http (its JSON gateway)
   --store-cpu-prof DIR  run the kubemu store with node --cpu-prof, profile written to DIR at the end
@@ -43,6 +46,14 @@ const HELP = `usage: npm run bench:store -- [--rounds N] [--n OPS] [--quick] [--
 const CONCURRENCY = 64;
 const IDLE_GAP_MS = 5;
 
+/** The commit measured, `+dirty` when the work tree had changes (dist/ is built from the tree). */
+function gitCommit(): string {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  if (head.status !== 0) return 'unknown';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? '+dirty' : ''}`;
+}
+
 async function main(): Promise<number> {
   if (boolFlag('help', false)) {
     process.stdout.write(`${HELP}\n`);
@@ -51,11 +62,14 @@ async function main(): Promise<number> {
   const quick = boolFlag('quick', false);
   const rounds = numberFlag('rounds', quick ? 1 : 3);
   const n = numberFlag('n', quick ? 300 : 2000);
-  const json = boolFlag('json', false);
+  // --json: raw results on stdout (use `npm run --silent` so npm's banner stays out); --json FILE: into FILE.
+  const jsonOpt = flag('json');
+  const json = jsonOpt !== undefined && jsonOpt !== 'false';
+  const jsonFile = json && jsonOpt !== 'true' ? resolve(jsonOpt!) : undefined;
   const withDisk = !boolFlag('skip-disk', false);
   const protocol = flag('etcd-client', 'grpc');
   if (protocol !== 'grpc' && protocol !== 'http') throw new Error(`--etcd-client must be grpc or http, got "${protocol}"`);
-  const out = (s: string): void => void (json ? process.stderr : process.stdout).write(`${s}\n`);
+  const out = (s: string): void => void (json && !jsonFile ? process.stderr : process.stdout).write(`${s}\n`);
   const say = (s: string): void => void process.stderr.write(`› ${s}\n`);
 
   const cleanups: Array<() => Promise<void>> = [];
@@ -100,6 +114,7 @@ async function main(): Promise<number> {
 
     const meta = {
       date: new Date().toISOString(),
+      commit: gitCommit(),
       command: `npm run bench:store -- ${process.argv.slice(2).join(' ')}`.trim(),
       machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
       node: process.version,
@@ -112,7 +127,7 @@ async function main(): Promise<number> {
       loadavgBefore: loadavg().map((x) => x.toFixed(2)).join(' '),
       loadavgAfter: '',
     };
-    out(`# store benchmark — ${meta.date}\n# ${meta.machine}; node ${meta.node}; ${meta.natsServer}; ${meta.etcd}; store from ${runner}; etcd client ${protocol}; load ${meta.loadavgBefore}`);
+    out(`# store benchmark — ${meta.date} — commit ${meta.commit}\n# ${meta.machine}; node ${meta.node}; ${meta.natsServer}; ${meta.etcd}; store from ${runner}; etcd client ${protocol}; load ${meta.loadavgBefore}`);
 
     say('checking both stores answer revisions and refuse stale CAS updates, then warming up…');
     for (const t of targets) {
@@ -149,7 +164,11 @@ async function main(): Promise<number> {
     out(`\n## medians over ${rounds} round(s) [min–max]; ratio = median of per-round ${ours}/etcd (ops/s: >1 favours ${ours}; µs: <1 does)`);
     out(summaryTable(summary, ours, refs, rounds));
     out(`\n## goals\n${goalLines(summary)}\n# load average after: ${meta.loadavgAfter}`);
-    if (json) process.stdout.write(`${JSON.stringify({ meta, rounds: results, summary }, null, 2)}\n`);
+    const raw = `${JSON.stringify({ meta, rounds: results, summary }, null, 2)}\n`;
+    if (jsonFile) {
+      writeFileSync(jsonFile, raw);
+      say(`raw results written to ${jsonFile}`);
+    } else if (json) process.stdout.write(raw);
     return failures > 0 ? 1 : 0;
   } finally {
     await cleanup();
