@@ -1,5 +1,5 @@
 /**
- * Admission on create — the NamespaceLifecycle plugin of kube-apiserver: a namespaced object needs
+ * Admission plugins and their chain. NamespaceLifecycle, as in kube-apiserver: a namespaced object needs
  * its namespace to exist (404 `namespaces "x" not found`) and not be terminating (403 Forbidden
  * `unable to create new content in namespace x because it is being terminated`). Reads the watch
  * cache, which the registry has synced before calling.
@@ -23,6 +23,18 @@ export function namespaceLifecycle(cache: WatchCache): Admission {
       if (ns.status?.phase === 'Terminating' || ns.metadata.deletionTimestamp) {
         throw forbidden(r.plural, obj.metadata.name ?? obj.metadata.generateName ?? '', `unable to create new content in namespace ${name} because it is being terminated`, r.group);
       }
+    },
+  };
+}
+
+/** Runs admission plugins in order. */
+export function chain(...plugins: Admission[]): Admission {
+  return {
+    admitCreate(r, obj) {
+      for (const p of plugins) p.admitCreate(r, obj);
+    },
+    admitUpdate(r, obj, old) {
+      for (const p of plugins) p.admitUpdate?.(r, obj, old);
     },
   };
 }

@@ -16,6 +16,8 @@ import { errorResponse, isWatchRequest, ok, watchOptions } from './request.js';
 import { handleResource, defaultPatchers, type PatchApplier, type SubresourceHandler } from './resource-handler.js';
 import { startWatch, type ActiveWatch, type WatchSink } from './watch.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
+import { createOpenApiHandler } from './openapi/handler.js';
+import { answerAsTable, checkTableRequest } from './table/serve.js';
 
 export const VERSION_INFO = {
   major: '1',
@@ -37,6 +39,8 @@ export interface ApiDeps {
   /** host:port clients reach us at (legacy discovery reports it). */
   serverAddress: string;
   bookmarkIntervalMs?: number;
+  /** Extra readiness condition for /readyz (e.g. system objects in place). */
+  ready?: () => boolean;
 }
 
 export interface Api {
@@ -53,13 +57,16 @@ export function createApi(deps: ApiDeps): Api {
   const subresources = new Map<string, SubresourceHandler>();
   const patchers = defaultPatchers();
   const resourceDeps = { registry: deps.registry, cache: deps.cache, clock: deps.clock, subresources, patchers };
+  const openapi = createOpenApiHandler({ clock: deps.clock });
 
   async function dispatch(req: ApiRequest, route: Route): Promise<ApiResponse> {
     switch (route.type) {
       case 'version':
         return ok(VERSION_INFO);
       case 'health':
-        if (route.check === 'readyz' && !deps.cache.isReady) return { code: 500, body: 'watch cache not ready', contentType: 'text/plain' };
+        if (route.check === 'readyz' && (!deps.cache.isReady || deps.ready?.() === false)) {
+          return { code: 500, body: 'not ready: the watch cache or the system objects are not in place yet', contentType: 'text/plain' };
+        }
         return { code: 200, body: 'ok', contentType: 'text/plain' };
       case 'discovery':
         if (req.method !== 'GET') throw methodNotAllowed();
@@ -69,8 +76,10 @@ export function createApi(deps: ApiDeps): Api {
         }
         if (route.what === 'group') return ok(apiGroupDoc(route.group!) ?? {});
         return ok(apiResourceList(route.group ?? '', route.version!));
+      case 'openapi':
+        return openapi.handle(req, route.path);
       case 'resource':
-        return handleResource(resourceDeps, req, route);
+        return answerAsTable(req, await handleResource(resourceDeps, req, route), deps.clock);
       default:
         throw unknownPath();
     }
@@ -91,9 +100,13 @@ export function createApi(deps: ApiDeps): Api {
     },
     async watch(req, sink) {
       const route = parsePath(req.path);
-      if (route.type !== 'resource' || route.name !== undefined) throw unknownPath();
+      checkTableRequest(req);
+      if (route.type !== 'resource' || route.subresource !== undefined) throw unknownPath();
       if (!route.resource.verbs.includes('watch')) throw methodNotAllowed();
-      return startWatch({ cache: deps.cache, registry: deps.registry, clock: deps.clock, bookmarkIntervalMs: deps.bookmarkIntervalMs }, route.resource, route.namespace, watchOptions(req), sink);
+      const opts = watchOptions(req);
+      // The deprecated single-object watch (`…/pods/x?watch=true`) is a watch on metadata.name.
+      if (route.name !== undefined) opts.fieldSelector = [opts.fieldSelector, `metadata.name=${route.name}`].filter(Boolean).join(',');
+      return startWatch({ cache: deps.cache, registry: deps.registry, clock: deps.clock, bookmarkIntervalMs: deps.bookmarkIntervalMs }, route.resource, route.namespace, opts, sink);
     },
     registerSubresource(key, handler) {
       subresources.set(key, handler);

@@ -68,7 +68,16 @@ export function deleteOptions(req: ApiRequest): DeleteOptions {
     opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
   }
   if (body.preconditions) opts.preconditions = body.preconditions;
+  if (dryRun(req) || (body.dryRun ?? []).includes('All')) opts.dryRun = ['All'];
   return opts;
+}
+
+/** `?dryRun=All` (the only value Kubernetes defines); anything else is a 400. */
+export function dryRun(req: ApiRequest): boolean {
+  const v = req.query?.dryRun;
+  const values = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  for (const x of values) if (x !== 'All') throw badRequest(`dryRun: Unsupported value: "${x}": supported values: "All"`);
+  return values.length > 0;
 }
 
 export function ok(body: unknown, code = 200): ApiResponse {

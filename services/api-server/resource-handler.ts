@@ -14,7 +14,7 @@ import { decodeBody, decodeObject, mediaType } from './body.js';
 import { listObjects } from './list.js';
 import { deleteObject } from './registry/delete.js';
 import { jsonPatch, mergePatch } from './patch/json-patches.js';
-import { deleteOptions, listOptions, ok, queryValue } from './request.js';
+import { deleteOptions, dryRun, listOptions, ok, queryValue } from './request.js';
 import { decodeObject as decode, fieldValidation, warningHeader } from './decode.js';
 
 export interface ResourceTarget {
@@ -68,7 +68,7 @@ export async function handleResource(deps: ResourceHandlerDeps, req: ApiRequest,
       case 'POST': {
         requireVerb(r, 'create');
         const d = decode(r, asObject(decodeObject(req.body, req.contentType)), fieldValidation(queryValue(req, 'fieldValidation')));
-        return withWarnings(ok(await registry.create(r, t.namespace, d.object), 201), d.warnings);
+        return withWarnings(ok(await registry.create(r, t.namespace, d.object, { dryRun: dryRun(req) }), 201), d.warnings);
       }
       case 'DELETE':
         requireVerb(r, 'deletecollection');
@@ -85,7 +85,7 @@ export async function handleResource(deps: ResourceHandlerDeps, req: ApiRequest,
     case 'PUT': {
       requireVerb(r, 'update');
       const d = decode(r, asObject(decodeObject(req.body, req.contentType)), fieldValidation(queryValue(req, 'fieldValidation')));
-      return withWarnings(ok(await registry.update(r, t.namespace, name, d.object, t.subresource)), d.warnings);
+      return withWarnings(ok(await registry.update(r, t.namespace, name, d.object, t.subresource, { dryRun: dryRun(req) })), d.warnings);
     }
     case 'PATCH': {
       requireVerb(r, 'patch');
@@ -124,7 +124,7 @@ async function patchObject(deps: ResourceHandlerDeps, req: ApiRequest, t: Resour
     const d = decode(r, patched, policy);
     warnings.push(...d.warnings);
     return deps.registry.merge(r, current, d.object, t.subresource);
-  });
+  }, { dryRun: dryRun(req) });
 }
 
 async function deleteCollection(deps: ResourceHandlerDeps, req: ApiRequest, t: ResourceTarget): Promise<KubeList> {

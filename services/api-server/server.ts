@@ -11,11 +11,16 @@ import type { Clock } from '../../shared/runtime/clock.js';
 import type { Logger } from '../../shared/runtime/logger.js';
 import { WatchCache } from './watch-cache.js';
 import { Registry } from './registry/registry.js';
-import { namespaceLifecycle } from './admission.js';
+import { chain, namespaceLifecycle } from './admission.js';
+import { serviceAllocator } from './service-allocator.js';
 import { createApi, type Api } from './api.js';
 import { createHttpServer, listen } from './http.js';
-import { bootstrap } from './bootstrap.js';
+import { tableWatchEncoder } from './table/serve.js';
+import { ensureSystemObjects } from './bootstrap.js';
 import { serveNatsApi, type NatsApi } from './nats-api.js';
+import { scaleSubresource } from './subresources/scale.js';
+import { finalizeSubresource } from './subresources/finalize.js';
+import { startNamespaceFinalizer } from './namespace-finalizer.js';
 
 export interface ApiServerConfig {
   host: string;
@@ -23,6 +28,8 @@ export interface ApiServerConfig {
   /** Events the watch cache keeps for resuming watches. */
   historyCapacity?: number;
   bookmarkIntervalMs?: number;
+  /** How often the system namespaces and services are checked and repaired (default 10 s). */
+  systemObjectsIntervalMs?: number;
 }
 
 export interface ApiServerDeps {
@@ -46,12 +53,30 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   const { store, bus, clock, log } = deps;
   const cache = new WatchCache(store, log.child({ module: 'watch-cache' }), clock, cfg.historyCapacity);
   await cache.start();
-  const registry = new Registry({ store, cache, clock, log, admission: namespaceLifecycle(cache) });
-  await bootstrap(registry, log);
+  const registry = new Registry({ store, cache, clock, log, admission: chain(namespaceLifecycle(cache), serviceAllocator(cache, clock)) });
   let port = cfg.port;
-  const api = createApi({ registry, cache, clock, log, serverAddress: `${cfg.host}:${port}`, bookmarkIntervalMs: cfg.bookmarkIntervalMs });
+  let systemReady = false;
+  const api = createApi({
+    registry,
+    cache,
+    clock,
+    log,
+    serverAddress: `${cfg.host}:${port}`,
+    bookmarkIntervalMs: cfg.bookmarkIntervalMs,
+    ready: () => systemReady,
+  });
+  for (const kind of ['replicationcontrollers', 'replicasets', 'deployments']) api.registerSubresource(`${kind}/scale`, scaleSubresource(registry));
+  api.registerSubresource('namespaces/finalize', finalizeSubresource(registry));
+  const namespaces = startNamespaceFinalizer({ registry, cache, clock, log: log.child({ module: 'namespace-finalizer' }) });
   const http = createHttpServer(api, log.child({ module: 'http' }));
+  http.setWatchEncoder(tableWatchEncoder(clock));
   port = await listen(http.server, cfg.port, cfg.host);
+  const system = { apiHost: cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host, apiPort: port };
+  await ensureSystemObjects(registry, system, log);
+  systemReady = true;
+  const systemLoop = clock.setInterval(() => {
+    ensureSystemObjects(registry, system, log).catch((err: unknown) => log.warn({ err }, 'could not ensure system objects'));
+  }, cfg.systemObjectsIntervalMs ?? 10_000);
   const nats: NatsApi = serveNatsApi(api, bus, clock, log.child({ module: 'nats-api' }));
   log.info({ host: cfg.host, port }, 'api-server listening');
   return {
@@ -61,6 +86,8 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
     http: http.server,
     port,
     async stop() {
+      systemLoop.cancel();
+      namespaces.stop();
       await nats.stop();
       await new Promise<void>((resolve) => {
         http.server.close(() => resolve());

@@ -34,13 +34,13 @@ export interface ApiCluster {
   dispose(): Promise<void>;
 }
 
-export async function startApiCluster(opts: { historyCapacity?: number; bookmarkIntervalMs?: number } = {}): Promise<ApiCluster> {
+export async function startApiCluster(opts: { historyCapacity?: number; bookmarkIntervalMs?: number; systemObjectsIntervalMs?: number } = {}): Promise<ApiCluster> {
   const nats = await startTestNats();
   const store = await startStoreProcess({ natsUrl: nats.url });
   const bus = await connectBus({ servers: nats.url, name: 'api-test' });
   const storeClient = connectStore(bus, { clientId: `api-test-${process.pid}` });
   const log = silentLogger();
-  const cfg = { host: '127.0.0.1', port: 0, historyCapacity: opts.historyCapacity, bookmarkIntervalMs: opts.bookmarkIntervalMs };
+  const cfg = { host: '127.0.0.1', port: 0, ...opts };
   let server = await startApiServer(cfg, { store: storeClient, bus, clock: realClock, log });
   const port = server.port;
   const clients: NatsApiClient[] = [];

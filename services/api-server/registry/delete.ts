@@ -57,10 +57,13 @@ export async function deleteObject(
   for (;;) {
     const current = await registry.get(r, namespace, name);
     checkPreconditions(r, current, opts);
+    strategy.beforeDelete?.(current);
     const grace = strategy.gracePeriod?.(current, opts.gracePeriodSeconds) ?? 0;
     const marked = !!current.metadata.deletionTimestamp;
     const finalizers = hasFinalizers(r, current);
 
+    const dryRun = (opts.dryRun ?? []).includes('All');
+    if (dryRun && !finalizers && grace === 0) return { object: current, removed: true };
     if (!finalizers && grace === 0) {
       try {
         await registry.remove(r, current);
@@ -88,9 +91,10 @@ export async function deleteObject(
           obj.metadata.deletionTimestamp = secondsLater(clock, 0);
           obj.metadata.deletionGracePeriodSeconds = 0;
         }
+        strategy.markDeleting?.(obj);
         return onMark ? onMark(obj) : obj;
       },
-      { setsDeletion: true },
+      { setsDeletion: true, dryRun },
     );
     // The registry removes an object whose grace is 0 and whose last finalizer is gone on this write.
     const removed = !hasFinalizers(r, object) && (object.metadata.deletionGracePeriodSeconds ?? 0) === 0;

@@ -21,8 +21,10 @@ import { clone, specOf, type Strategy, type StrategyContext } from './strategy.j
 import { strategyFor } from './strategies/index.js';
 
 export interface Admission {
-  /** Called before validation on every create (namespace lifecycle and the like). */
+  /** Called before validation on every create (namespace lifecycle, IP allocation, …); may mutate `obj`. */
   admitCreate(r: ResourceInfo, obj: KubeObject): void;
+  /** Called before validation on every update; may mutate `obj`. */
+  admitUpdate?(r: ResourceInfo, obj: KubeObject, old: KubeObject): void;
 }
 
 export interface RegistryDeps {
@@ -31,6 +33,11 @@ export interface RegistryDeps {
   clock: Clock;
   log: Logger;
   admission: Admission;
+}
+
+export interface WriteOptions {
+  /** `?dryRun=All`: run every check, store nothing, answer what would have been stored. */
+  dryRun?: boolean;
 }
 
 export type Mutator = (current: KubeObject) => KubeObject | Promise<KubeObject>;
@@ -62,7 +69,7 @@ export class Registry {
     return obj;
   }
 
-  async create(r: ResourceInfo, namespace: string | undefined, input: KubeObject): Promise<KubeObject> {
+  async create(r: ResourceInfo, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const strategy = strategyFor(r);
     const obj = clone(input);
     checkTypeMeta(r, obj);
@@ -76,6 +83,7 @@ export class Registry {
       strategy.prepareForCreate?.(candidate, this.ctx);
       this.deps.admission.admitCreate(r, candidate);
       this.validate(r, strategy, candidate);
+      if (opts.dryRun) return candidate;
       try {
         const kv = await this.deps.store.create(storeKey(r, candidate.metadata.namespace, candidate.metadata.name!), storedForm(candidate));
         this.noteWritten(kv.modRevision);
@@ -95,7 +103,7 @@ export class Registry {
    * PUT: replace the object (or only its status when `subresource` is 'status'). With a
    * resourceVersion in the body the write is conditional (409 when stale); without, it retries.
    */
-  async update(r: ResourceInfo, namespace: string | undefined, name: string, input: KubeObject, subresource?: string): Promise<KubeObject> {
+  async update(r: ResourceInfo, namespace: string | undefined, name: string, input: KubeObject, subresource?: string, opts: WriteOptions = {}): Promise<KubeObject> {
     const body = clone(input);
     checkTypeMeta(r, body);
     if (body.metadata.name && body.metadata.name !== name) {
@@ -109,7 +117,7 @@ export class Registry {
         throw conflict(r.plural, name, MODIFIED_CONFLICT, r.group);
       }
       return this.merge(r, current, body, subresource);
-    });
+    }, opts);
   }
 
   /** The stored object after applying a PUT body to `current` (status split, system metadata). */
@@ -139,7 +147,7 @@ export class Registry {
     namespace: string | undefined,
     name: string,
     mutate: Mutator,
-    opts: { setsDeletion?: boolean } = {},
+    opts: WriteOptions & { setsDeletion?: boolean } = {},
   ): Promise<KubeObject> {
     const strategy = strategyFor(r);
     const key = storeKey(r, namespace, name);
@@ -153,8 +161,10 @@ export class Registry {
       next.metadata.name = name;
       strategy.default?.(next, this.ctx);
       strategy.prepareForUpdate?.(next, current, this.ctx);
+      this.deps.admission.admitUpdate?.(r, next, current);
       if (strategy.tracksGeneration && specOf(next) !== specOf(current)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
       this.validate(r, strategy, next, current);
+      if (opts.dryRun) return next;
       const expected = Number(current.metadata.resourceVersion);
       try {
         if (

@@ -37,6 +37,10 @@ export interface Strategy {
    * (undefined = not given). 0 deletes at once. Kinds without graceful deletion omit this.
    */
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
+  /** Refuses a delete (throw a StatusError), e.g. the system namespaces. */
+  beforeDelete?(obj: KubeObject): void;
+  /** Changes made when an object is marked for deletion (e.g. a namespace becomes Terminating). */
+  markDeleting?(obj: KubeObject): void;
 }
 
 /** A fresh deep copy (objects are JSON). */

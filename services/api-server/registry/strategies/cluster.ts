@@ -1,10 +1,15 @@
 /**
  * Cluster-scoped kinds: Namespaces (DNS-1123 label names, the `kubernetes` finalizer, phase Active
- * on create, the automatic `kubernetes.io/metadata.name` label) and Nodes (status is written by the
+ * on create and Terminating once deleted, the automatic `kubernetes.io/metadata.name` label, the
+ * three system namespaces undeletable) and Nodes (status is written by the
  * kubelet and kept on create, as Kubernetes allows; taints validated).
  */
 import type { Namespace, Node } from '../../../../shared/api/core.js';
 import type { Strategy } from '../strategy.js';
+import { forbidden } from '../../../../shared/api/errors.js';
+
+/** kube-apiserver refuses to delete these. */
+const UNDELETABLE = ['default', 'kube-system', 'kube-public'];
 
 export const namespaceStrategy: Strategy = {
   nameRule: 'label',
@@ -17,6 +22,13 @@ export const namespaceStrategy: Strategy = {
   },
   prepareForCreate(obj) {
     (obj as Namespace).status = { phase: 'Active' };
+  },
+  beforeDelete(obj) {
+    const name = obj.metadata.name ?? '';
+    if (UNDELETABLE.includes(name)) throw forbidden('namespaces', name, 'this namespace may not be deleted');
+  },
+  markDeleting(obj) {
+    (obj as Namespace).status = { ...((obj as Namespace).status ?? {}), phase: 'Terminating' };
   },
   validateUpdate(obj, old, errs) {
     // The phase only moves forward through the lifecycle; status updates may not revive a namespace.
