@@ -21,6 +21,7 @@ import { serveNatsApi, type NatsApi } from './nats-api.js';
 import { scaleSubresource } from './subresources/scale.js';
 import { finalizeSubresource } from './subresources/finalize.js';
 import { startNamespaceFinalizer } from './namespace-finalizer.js';
+import { applyStrategicPatch, STRATEGIC_MERGE_PATCH } from './patch/strategic.js';
 
 export interface ApiServerConfig {
   host: string;
@@ -67,6 +68,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   });
   for (const kind of ['replicationcontrollers', 'replicasets', 'deployments']) api.registerSubresource(`${kind}/scale`, scaleSubresource(registry));
   api.registerSubresource('namespaces/finalize', finalizeSubresource(registry));
+  api.registerPatch(STRATEGIC_MERGE_PATCH, applyStrategicPatch);
   const namespaces = startNamespaceFinalizer({ registry, cache, clock, log: log.child({ module: 'namespace-finalizer' }) });
   const http = createHttpServer(api, log.child({ module: 'http' }));
   http.setWatchEncoder(tableWatchEncoder(clock));
