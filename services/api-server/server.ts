@@ -21,6 +21,8 @@ import { serveNatsApi, type NatsApi } from './nats-api.js';
 import { scaleSubresource } from './subresources/scale.js';
 import { finalizeSubresource } from './subresources/finalize.js';
 import { startNamespaceFinalizer } from './namespace-finalizer.js';
+import { registerProtobufDecoder } from './body.js';
+import { decodeKubernetesProtobuf } from './protobuf/kinds.js';
 import { applyStrategicPatch, STRATEGIC_MERGE_PATCH } from './patch/strategic.js';
 
 export interface ApiServerConfig {
@@ -52,6 +54,7 @@ export interface ApiServer {
 
 export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps): Promise<ApiServer> {
   const { store, bus, clock, log } = deps;
+  registerProtobufDecoder((bytes) => decodeKubernetesProtobuf(bytes));
   const cache = new WatchCache(store, log.child({ module: 'watch-cache' }), clock, cfg.historyCapacity);
   await cache.start();
   const registry = new Registry({ store, cache, clock, log, admission: chain(namespaceLifecycle(cache), serviceAllocator(cache, clock)) });
