@@ -19,6 +19,7 @@ runMain('api-server', async ({ log }) => {
       port: numberFlag('port', 6443),
       historyCapacity: numberFlag('watch-history', 50_000),
       bookmarkIntervalMs: numberFlag('bookmark-interval-ms', 15_000),
+      eventTtlSeconds: numberFlag('event-ttl', 3600),
     },
     { store, bus, clock: realClock, log },
   );

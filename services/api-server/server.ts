@@ -11,6 +11,7 @@ import type { Clock } from '../../shared/runtime/clock.js';
 import type { Logger } from '../../shared/runtime/logger.js';
 import { WatchCache } from './watch-cache.js';
 import { Registry } from './registry/registry.js';
+import { LeaseManager } from './registry/lease-manager.js';
 import { chain, namespaceLifecycle } from './admission.js';
 import { serviceAllocator } from './service-allocator.js';
 import { createApi, type Api } from './api.js';
@@ -31,6 +32,8 @@ export interface ApiServerConfig {
   /** Events the watch cache keeps for resuming watches. */
   historyCapacity?: number;
   bookmarkIntervalMs?: number;
+  /** How long Events live after their last write (default 3600 s). */
+  eventTtlSeconds?: number;
   /** How often the system namespaces and services are checked and repaired (default 10 s). */
   systemObjectsIntervalMs?: number;
 }
@@ -57,7 +60,15 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   registerProtobufDecoder((bytes) => decodeKubernetesProtobuf(bytes));
   const cache = new WatchCache(store, log.child({ module: 'watch-cache' }), clock, cfg.historyCapacity);
   await cache.start();
-  const registry = new Registry({ store, cache, clock, log, admission: chain(namespaceLifecycle(cache), serviceAllocator(cache, clock)) });
+  const registry = new Registry({
+    store,
+    cache,
+    clock,
+    log,
+    admission: chain(namespaceLifecycle(cache), serviceAllocator(cache, clock)),
+    leases: new LeaseManager(store, clock),
+    ttlSeconds: cfg.eventTtlSeconds,
+  });
   let port = cfg.port;
   let systemReady = false;
   const api = createApi({

@@ -19,6 +19,7 @@ import { FieldErrors, validateObjectMeta } from '../validation.js';
 import { checkTypeMeta, keepSystemMeta, prepareCreateMeta, reconcileNamespace, storedForm } from './object-meta.js';
 import { clone, specOf, type Strategy, type StrategyContext } from './strategy.js';
 import { strategyFor } from './strategies/index.js';
+import type { LeaseManager } from './lease-manager.js';
 
 export interface Admission {
   /** Called before validation on every create (namespace lifecycle, IP allocation, …); may mutate `obj`. */
@@ -29,6 +30,10 @@ export interface Admission {
 
 export interface RegistryDeps {
   store: StoreClient;
+  /** Gives store leases to kinds that expire (strategy.expires); without it they never expire. */
+  leases?: LeaseManager;
+  /** Lifetime of expiring objects after their last write (default 3600 s, Kubernetes' event TTL). */
+  ttlSeconds?: number;
   cache: WatchCache;
   clock: Clock;
   log: Logger;
@@ -85,7 +90,7 @@ export class Registry {
       this.validate(r, strategy, candidate);
       if (opts.dryRun) return candidate;
       try {
-        const kv = await this.deps.store.create(storeKey(r, candidate.metadata.namespace, candidate.metadata.name!), storedForm(candidate));
+        const kv = await this.deps.store.create(storeKey(r, candidate.metadata.namespace, candidate.metadata.name!), storedForm(candidate), await this.writeOptions(strategy));
         this.noteWritten(kv.modRevision);
         candidate.metadata.resourceVersion = String(kv.modRevision);
         return candidate;
@@ -179,7 +184,7 @@ export class Registry {
           return next;
         }
         if (storedForm(next) === storedForm(current)) return current; // nothing changed: no new revision
-        const kv = await this.deps.store.update(key, storedForm(next), expected);
+        const kv = await this.deps.store.update(key, storedForm(next), expected, await this.writeOptions(strategy));
         this.noteWritten(kv.modRevision);
         next.metadata.resourceVersion = String(kv.modRevision);
         return next;
@@ -202,6 +207,11 @@ export class Registry {
       if (isStatusError(err, 'Conflict')) throw conflict(r.plural, obj.metadata.name!, MODIFIED_CONFLICT, r.group);
       throw this.storeError(err, r, obj.metadata.name!);
     }
+  }
+
+  private async writeOptions(strategy: Strategy): Promise<{ lease?: number }> {
+    if (!strategy.expires || !this.deps.leases) return {};
+    return { lease: await this.deps.leases.leaseFor(this.deps.ttlSeconds ?? 3600) };
   }
 
   /** Namespaces finalize through `spec.finalizers` too; other kinds only through metadata.finalizers. */

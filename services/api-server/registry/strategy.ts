@@ -37,6 +37,8 @@ export interface Strategy {
    * (undefined = not given). 0 deletes at once. Kinds without graceful deletion omit this.
    */
   gracePeriod?(obj: KubeObject, requested: number | undefined): number;
+  /** Objects of this kind expire a while after their last write (Events; `--event-ttl`). */
+  expires?: boolean;
   /** Refuses a delete (throw a StatusError), e.g. the system namespaces. */
   beforeDelete?(obj: KubeObject): void;
   /** Changes made when an object is marked for deletion (e.g. a namespace becomes Terminating). */

@@ -1,13 +1,14 @@
 /**
  * Events and Leases. Events must name the object they are about (`involvedObject`), in the event's
  * own namespace when that object is namespaced; counts and timestamps default the way the event
- * recorder writes them. Leases have no rules beyond the shared metadata ones.
+ * recorder writes them; they expire (a store lease) an hour after their last write by default. Leases have no rules beyond the shared metadata ones.
  */
 import type { Event } from '../../../../shared/api/core.js';
 import type { Strategy } from '../strategy.js';
 import { isoTime } from '../../../../shared/runtime/clock.js';
 
 export const eventStrategy: Strategy = {
+  expires: true,
   default(obj, ctx) {
     const e = obj as Event;
     e.count ??= 1;
