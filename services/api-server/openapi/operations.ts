@@ -12,7 +12,7 @@
  *   and apply computes its patch from the schemas only when that PATCH accepts
  *   `application/strategic-merge-patch+json`.
  *
- * Only what kubemu routes is published (no deprecated `/watch/` paths, no `pretty`, no dryRun).
+ * Only what kubemu routes is published (no deprecated `/watch/` paths, no `pretty`).
  * Pure; imports only shared/ and this folder.
  */
 import type { GroupVersionKind } from '../../../shared/api/schema/dsl.js';

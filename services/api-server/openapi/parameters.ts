@@ -54,14 +54,16 @@ const fieldValidation = query(
   'What to do with unknown or duplicated fields in the body: Ignore drops them silently, Warn (the default) drops them and answers with a Warning header per field, Strict refuses the request with 400 BadRequest.',
 );
 
-export const WRITE_PARAMETERS: readonly OpenApiParameter[] = [fieldManager, fieldValidation];
+const dryRun = query('dryRun', 'string', 'All: check and process the request completely, but persist nothing. No other value is accepted.');
+
+export const WRITE_PARAMETERS: readonly OpenApiParameter[] = [dryRun, fieldManager, fieldValidation];
 
 const gracePeriodSeconds = query('gracePeriodSeconds', 'integer', 'Seconds the object may take to terminate; 0 removes it at once, unset uses the default of the kind.');
 const propagationPolicy = query('propagationPolicy', 'string', 'What happens to dependents: Background (the default) deletes them after the owner, Foreground before it, Orphan leaves them.');
 
-export const DELETE_PARAMETERS: readonly OpenApiParameter[] = [gracePeriodSeconds, propagationPolicy];
+export const DELETE_PARAMETERS: readonly OpenApiParameter[] = [dryRun, gracePeriodSeconds, propagationPolicy];
 
-export const DELETE_COLLECTION_PARAMETERS: readonly OpenApiParameter[] = [cont, fieldSelector, gracePeriodSeconds, labelSelector, limit, propagationPolicy, resourceVersion];
+export const DELETE_COLLECTION_PARAMETERS: readonly OpenApiParameter[] = [cont, dryRun, fieldSelector, gracePeriodSeconds, labelSelector, limit, propagationPolicy, resourceVersion];
 
 export const LOG_PARAMETERS: readonly OpenApiParameter[] = [
   query('container', 'string', 'The container whose log to return; may be omitted when the pod has one container.'),
