@@ -14,7 +14,7 @@ import type { Registry } from '../registry/registry.js';
 import type { SubresourceHandler } from '../resource-handler.js';
 import { decodeBody, mediaType } from '../body.js';
 import { jsonPatch, mergePatch } from '../patch/json-patches.js';
-import { ok } from '../request.js';
+import { dryRun, ok } from '../request.js';
 
 type Scalable = KubeObject & { spec?: { replicas?: number; selector?: unknown }; status?: { replicas?: number } };
 
@@ -60,7 +60,7 @@ export function scaleSubresource(registry: Registry): SubresourceHandler {
       if (rv && rv !== current.metadata.resourceVersion) throw conflict(r.plural, t.name, MODIFIED_CONFLICT, r.group);
       (current as Scalable).spec = { ...((current as Scalable).spec ?? {}), replicas: replicasOf(next) };
       return current;
-    });
+    }, { dryRun: dryRun(req) });
     return ok(scaleOf(updated));
   };
 }
