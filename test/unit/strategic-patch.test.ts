@@ -203,6 +203,8 @@ describe('strategic merge patch: lists merged by key', () => {
     const out: Json = strategicMergePatch(POD, kubiaManual(), { spec: { tolerations: [t], containers: [{ name: 'kubia', args: ['--three'] }] } });
     expect(out.spec.tolerations).toEqual([t]);
     expect(out.spec.containers[0].args).toEqual(['--three']);
+    const marked: Json = strategicMergePatch(POD, kubiaManual(), { spec: { tolerations: [{ $patch: 'merge', ...t }, { $patch: 'replace' }, { $patch: 'merge' }] } });
+    expect(marked.spec.tolerations).toEqual([t]);
   });
 
   it('treats an empty patch list for a merged list as no change', () => {

@@ -181,13 +181,22 @@ function keyOfList(mergeKey: string | undefined): KeyOf {
   return mergeKey === undefined ? (x) => x : (x) => (isObj(x) ? x[mergeKey] : undefined);
 }
 
-/** Builds list items from nothing: directives inside are applied; directive-only markers vanish. */
+/**
+ * Builds list items from nothing: directives inside are applied; `delete` / `replace` markers and
+ * bare `merge` markers vanish.
+ */
 function freshItems(root: ObjectDef, items: readonly unknown[], path: Path): unknown[] {
   const out: unknown[] = [];
   for (const item of items) {
-    if (!isObj(item)) out.push(item);
-    else if (hasDirective(item)) checkItemDirective(item, path);
-    else out.push(mergeObject(root, undefined, item, path));
+    if (!isObj(item)) {
+      out.push(item);
+      continue;
+    }
+    if (hasDirective(item)) {
+      checkItemDirective(item, path);
+      if (item[PATCH] !== 'merge' || Object.keys(item).length === 1) continue;
+    }
+    out.push(mergeObject(root, undefined, item, path));
   }
   return out;
 }
