@@ -62,6 +62,7 @@ async function main(): Promise<number> {
   const quick = boolFlag('quick', false);
   const rounds = numberFlag('rounds', quick ? 1 : 3);
   const n = numberFlag('n', quick ? 300 : 2000);
+  if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(n) || n < 10) throw new Error('--rounds must be ≥ 1 and --n ≥ 10 (integers)');
   // --json: raw results on stdout (use `npm run --silent` so npm's banner stays out); --json FILE: into FILE.
   const jsonOpt = flag('json');
   const json = jsonOpt !== undefined && jsonOpt !== 'false';

@@ -26,6 +26,7 @@ import { bytesField, field, fields, message, varintField } from './protobuf.js';
 import { prefixEnd, type EtcdClient } from './etcd-client.js';
 
 const PING_KEY = '/bench-ping';
+const CALL_TIMEOUT_MS = 10_000;
 
 function frame(msg: Buffer): Buffer {
   const head = Buffer.alloc(5);
@@ -77,19 +78,23 @@ export class EtcdGrpcClient implements EtcdClient {
     });
   }
 
+  /** One call; fails after `CALL_TIMEOUT_MS` (one timer per call, as kubemu's bus has too). */
   private unary(path: string, request: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const stream = this.open(path);
       const deframer = new Deframer();
       let reply: Buffer | undefined;
       let failure: Error | undefined;
+      const timer = setTimeout(() => stream.close(constants.NGHTTP2_CANCEL), CALL_TIMEOUT_MS);
       stream.on('response', (h) => (failure ??= grpcError(h)));
       stream.on('trailers', (h) => (failure ??= grpcError(h)));
       stream.on('data', (chunk: Buffer) => deframer.push(chunk, (m) => (reply = Buffer.from(m))));
-      stream.on('error', reject);
-      stream.on('end', () => {
+      stream.on('error', (err) => (failure ??= err));
+      // 'close' comes last in every case (end, error, cancel), so the call settles exactly once here.
+      stream.on('close', () => {
+        clearTimeout(timer);
         if (failure) reject(failure);
-        else if (!reply) reject(new Error(`etcd ${path}: no reply message`));
+        else if (!reply) reject(new Error(`etcd ${path}: no reply within ${CALL_TIMEOUT_MS} ms or stream reset`));
         else resolve(reply);
       });
       stream.end(frame(request));

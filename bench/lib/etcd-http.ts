@@ -64,6 +64,7 @@ export class EtcdHttpClient implements EtcdClient {
           res.on('error', reject);
         },
       );
+      req.setTimeout(10_000, () => req.destroy(new Error(`etcd ${path}: no answer within 10 s`)));
       req.on('error', reject);
       req.end(data);
     });
