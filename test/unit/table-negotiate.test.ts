@@ -122,6 +122,13 @@ describe('tableWatchEncoder', () => {
     expect(otherWatch.object.columnDefinitions).toHaveLength(3);
   });
 
+  it('turns an object its printer cannot print into an ERROR event instead of throwing', () => {
+    const enc = tableWatchEncoder(clock);
+    const broken = { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'odd' }, spec: { containers: [], initContainers: { not: 'a list' } } } as any;
+    const out = enc(get('/api/v1/namespaces/default/pods', KUBECTL_GET), { type: 'ADDED', object: broken }) as any;
+    expect(out).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 500 } });
+  });
+
   it('keeps ERROR events as Status, plain watches plain, and turns bookmarks into row-less Tables', () => {
     const enc = tableWatchEncoder(clock);
     const status = { type: 'ERROR' as const, object: { kind: 'Status', code: 410, metadata: {} } as any };

@@ -7,8 +7,10 @@
  * converted; errors, other verbs and other subresources stay as they are, and so does every
  * request that did not ask. In a watch, the first Table carries the column definitions and later
  * ones leave them null; ERROR events stay Status objects; a BOOKMARK becomes a row-less Table
- * carrying only its resourceVersion.
+ * carrying only its resourceVersion. The watch encoder never throws: an object its printer cannot
+ * print becomes an ERROR event (500), which ends kubectl's watch with a message.
  */
+import { internalError, toStatus } from '../../../shared/api/errors.js';
 import type { KubeList, KubeObject, WatchEvent } from '../../../shared/api/meta.js';
 import type { ResourceInfo } from '../../../shared/api/resources.js';
 import type { ApiRequest, ApiResponse } from '../../../shared/client/api.js';
@@ -94,8 +96,13 @@ export function tableWatchEncoder(clock: Clock): (req: ApiRequest, e: WatchEvent
     if (e.type === 'BOOKMARK') {
       return { type: e.type, object: toTable(s.resource, [], { clock, version: s.version, metadata, withColumns: false }) };
     }
-    const table = toTable(s.resource, [e.object], { clock, version: s.version, includeObject: s.includeObject, metadata, withColumns: !s.columnsSent });
-    s.columnsSent = true;
-    return { type: e.type, object: table };
+    try {
+      const table = toTable(s.resource, [e.object], { clock, version: s.version, includeObject: s.includeObject, metadata, withColumns: !s.columnsSent });
+      s.columnsSent = true;
+      return { type: e.type, object: table };
+    } catch (err) {
+      // The encoder runs inside the watch fan-out: a malformed object must not throw there.
+      return { type: 'ERROR', object: toStatus(internalError(`could not print ${s.resource.plural} as a table: ${(err as Error).message}`)) };
+    }
   };
 }

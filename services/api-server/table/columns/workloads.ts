@@ -39,53 +39,36 @@ function templateColumns(selectorDoc: string): ColumnDefinition[] {
   ];
 }
 
-export const replicationControllerPrinter = printer<ReplicationController>({
-  columns: [
-    NAME_COLUMN,
-    column('Desired', doc(`${CORE}ReplicationControllerSpec`, 'replicas'), { type: 'integer' }),
-    column('Current', doc(`${CORE}ReplicationControllerStatus`, 'replicas'), { type: 'integer' }),
-    column('Ready', doc(`${CORE}ReplicationControllerStatus`, 'readyReplicas'), { type: 'integer' }),
-    AGE_COLUMN,
-    ...templateColumns(doc(`${CORE}ReplicationControllerSpec`, 'selector')),
-  ],
-  row(rc, clock) {
-    const [names, images] = containerCells(rc.spec?.template?.spec?.containers);
-    return [
-      rc.metadata.name ?? '',
-      rc.spec?.replicas ?? 1,
-      rc.status?.replicas ?? 0,
-      rc.status?.readyReplicas ?? 0,
-      age(rc, clock),
-      names,
-      images,
-      formatLabels(rc.spec?.selector),
-    ];
-  },
-});
+/** ReplicationControllers and ReplicaSets print alike; only their selector types differ. */
+function replicatedPrinter<T extends ReplicationController | ReplicaSet>(specDef: string, statusDef: string, selector: (obj: T) => string) {
+  return printer<T>({
+    columns: [
+      NAME_COLUMN,
+      column('Desired', doc(specDef, 'replicas'), { type: 'integer' }),
+      column('Current', doc(statusDef, 'replicas'), { type: 'integer' }),
+      column('Ready', doc(statusDef, 'readyReplicas'), { type: 'integer' }),
+      AGE_COLUMN,
+      ...templateColumns(doc(specDef, 'selector')),
+    ],
+    row(obj, clock) {
+      const [names, images] = containerCells(obj.spec?.template?.spec?.containers);
+      const status = obj.status;
+      return [obj.metadata.name ?? '', obj.spec?.replicas ?? 1, status?.replicas ?? 0, status?.readyReplicas ?? 0, age(obj, clock), names, images, selector(obj)];
+    },
+  });
+}
 
-export const replicaSetPrinter = printer<ReplicaSet>({
-  columns: [
-    NAME_COLUMN,
-    column('Desired', doc(`${APPS}ReplicaSetSpec`, 'replicas'), { type: 'integer' }),
-    column('Current', doc(`${APPS}ReplicaSetStatus`, 'replicas'), { type: 'integer' }),
-    column('Ready', doc(`${APPS}ReplicaSetStatus`, 'readyReplicas'), { type: 'integer' }),
-    AGE_COLUMN,
-    ...templateColumns(doc(`${APPS}ReplicaSetSpec`, 'selector')),
-  ],
-  row(rs, clock) {
-    const [names, images] = containerCells(rs.spec?.template?.spec?.containers);
-    return [
-      rs.metadata.name ?? '',
-      rs.spec?.replicas ?? 1,
-      rs.status?.replicas ?? 0,
-      rs.status?.readyReplicas ?? 0,
-      age(rs, clock),
-      names,
-      images,
-      selectorString(rs.spec?.selector, '<error>') || '<none>',
-    ];
-  },
-});
+export const replicationControllerPrinter = replicatedPrinter<ReplicationController>(
+  `${CORE}ReplicationControllerSpec`,
+  `${CORE}ReplicationControllerStatus`,
+  (rc) => formatLabels(rc.spec?.selector),
+);
+
+export const replicaSetPrinter = replicatedPrinter<ReplicaSet>(
+  `${APPS}ReplicaSetSpec`,
+  `${APPS}ReplicaSetStatus`,
+  (rs) => selectorString(rs.spec?.selector, '<error>') || '<none>',
+);
 
 export const deploymentPrinter = printer<Deployment>({
   columns: [
