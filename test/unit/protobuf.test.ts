@@ -104,6 +104,12 @@ describe('protobuf bodies captured from kubectl 1.32', () => {
     expect((cm.metadata as Record<string, unknown>).namespace).toBe('custom-namespace');
   });
 
+  it('keeps a map key named __proto__ as data', () => {
+    const cm = decode(envelope('v1', 'ConfigMap', len(2, [...str(1, '__proto__'), ...str(2, 'x')]))).object;
+    expect(Object.keys(cm.data as object)).toEqual(['__proto__']);
+    expect(JSON.stringify(cm.data)).toBe('{"__proto__":"x"}');
+  });
+
   it('decodes IntOrString ports as numbers', () => {
     const spec = decode(fixture('service-nodeport')).object.spec as { ports: Record<string, unknown>[] };
     expect(spec.ports[0]).toMatchObject({ port: 80, targetPort: 8080, nodePort: 30080, protocol: 'TCP' });

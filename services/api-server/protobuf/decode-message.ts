@@ -105,7 +105,8 @@ export function decodeMessage(ctx: DecodeContext, d: MessageDescriptor, r: WireR
       const [k, v] = decodeMapEntry(ctx, d, f, r.subReader(), depth);
       let m = maps.get(f);
       if (!m) maps.set(f, (m = {}));
-      m[k] = v;
+      // defineProperty: a key such as "__proto__" is data, as JSON.parse treats it.
+      Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
     } else if (f.value.kind === 'message') {
       expectWire(d, f, wire, WIRE_LEN, at);
       if (f.repeated) {
