@@ -6,60 +6,38 @@
  */
 import { protoPackage } from '../descriptor.js';
 
+/** Container and EphemeralContainerCommon have the same fields, numbers and types (as in Go). */
+const CONTAINER = `
+  1 name string
+  2 image string
+  3 command []string
+  4 args []string
+  5 workingDir string
+  6 ports []ContainerPort
+  19 envFrom []EnvFromSource
+  7 env []EnvVar
+  8 resources ResourceRequirements
+  23 resizePolicy []ContainerResizePolicy
+  24 restartPolicy string?
+  9 volumeMounts []VolumeMount
+  21 volumeDevices []VolumeDevice
+  10 livenessProbe Probe?
+  11 readinessProbe Probe?
+  22 startupProbe Probe?
+  12 lifecycle Lifecycle?
+  13 terminationMessagePath string
+  20 terminationMessagePolicy string
+  14 imagePullPolicy string
+  15 securityContext SecurityContext?
+  16 stdin bool
+  17 stdinOnce bool
+  18 tty bool
+`;
+
 export const coreContainerMessages = protoPackage('core.v1', {
-  Container: `
-    1 name string
-    2 image string
-    3 command []string
-    4 args []string
-    5 workingDir string
-    6 ports []ContainerPort
-    19 envFrom []EnvFromSource
-    7 env []EnvVar
-    8 resources ResourceRequirements
-    23 resizePolicy []ContainerResizePolicy
-    24 restartPolicy string?
-    9 volumeMounts []VolumeMount
-    21 volumeDevices []VolumeDevice
-    10 livenessProbe Probe?
-    11 readinessProbe Probe?
-    22 startupProbe Probe?
-    12 lifecycle Lifecycle?
-    13 terminationMessagePath string
-    20 terminationMessagePolicy string
-    14 imagePullPolicy string
-    15 securityContext SecurityContext?
-    16 stdin bool
-    17 stdinOnce bool
-    18 tty bool
-  `,
+  Container: CONTAINER,
   EphemeralContainer: '1 ephemeralContainerCommon EphemeralContainerCommon inline; 2 targetContainerName string',
-  EphemeralContainerCommon: `
-    1 name string
-    2 image string
-    3 command []string
-    4 args []string
-    5 workingDir string
-    6 ports []ContainerPort
-    19 envFrom []EnvFromSource
-    7 env []EnvVar
-    8 resources ResourceRequirements
-    23 resizePolicy []ContainerResizePolicy
-    24 restartPolicy string?
-    9 volumeMounts []VolumeMount
-    21 volumeDevices []VolumeDevice
-    10 livenessProbe Probe?
-    11 readinessProbe Probe?
-    22 startupProbe Probe?
-    12 lifecycle Lifecycle?
-    13 terminationMessagePath string
-    20 terminationMessagePolicy string
-    14 imagePullPolicy string
-    15 securityContext SecurityContext?
-    16 stdin bool
-    17 stdinOnce bool
-    18 tty bool
-  `,
+  EphemeralContainerCommon: CONTAINER,
   ContainerPort: '1 name string; 2 hostPort int32; 3 containerPort int32; 4 protocol string; 5 hostIP string',
   EnvFromSource: '1 prefix string; 2 configMapRef ConfigMapEnvSource?; 3 secretRef SecretEnvSource?',
   ConfigMapEnvSource: '1 localObjectReference LocalObjectReference inline; 2 optional bool?',
