@@ -13,6 +13,7 @@ import type { KubeObject } from '../../shared/api/meta.js';
 import { resourceByPlural, storePrefix, type ResourceInfo } from '../../shared/api/resources.js';
 import type { WatchCache } from './watch-cache.js';
 import type { Clock } from '../../shared/runtime/clock.js';
+import { SERVICE_PREFIX } from '../../shared/api/network.js';
 import type { Admission } from './registry/registry.js';
 import { FieldErrors } from './validation.js';
 
@@ -25,7 +26,7 @@ export interface ServiceRanges {
   nodePortMax: number;
 }
 
-export const DEFAULT_RANGES: ServiceRanges = { clusterIpPrefix: '127.96', nodePortMin: 30000, nodePortMax: 32767 };
+export const DEFAULT_RANGES: ServiceRanges = { clusterIpPrefix: SERVICE_PREFIX, nodePortMin: 30000, nodePortMax: 32767 };
 
 function ipOf(prefix: string, n: number): string {
   return `${prefix}.${Math.floor(n / 256)}.${n % 256}`;
