@@ -7,6 +7,7 @@ import { realClock } from '../../shared/runtime/clock.js';
 import { connectBus } from '../../shared/nats/connection.js';
 import { connectStore } from '../../shared/client/nats-store-client.js';
 import { startApiServer } from './server.js';
+import { profileFromFlags } from '../../shared/runtime/profile.js';
 
 runMain('api-server', async ({ log }) => {
   const natsUrl = flag('nats');
@@ -20,6 +21,7 @@ runMain('api-server', async ({ log }) => {
       historyCapacity: numberFlag('watch-history', 50_000),
       bookmarkIntervalMs: numberFlag('bookmark-interval-ms', 15_000),
       eventTtlSeconds: numberFlag('event-ttl', 3600),
+      defaultTolerationSeconds: profileFromFlags().defaultTolerationSeconds,
     },
     { store, bus, clock: realClock, log },
   );

@@ -14,6 +14,7 @@ import { Registry } from './registry/registry.js';
 import { LeaseManager } from './registry/lease-manager.js';
 import { chain, namespaceLifecycle } from './admission.js';
 import { serviceAllocator } from './service-allocator.js';
+import { nodeIpam } from './node-ipam.js';
 import { createApi, type Api } from './api.js';
 import { createHttpServer, listen } from './http.js';
 import { tableWatchEncoder } from './table/serve.js';
@@ -21,6 +22,7 @@ import { ensureSystemObjects } from './bootstrap.js';
 import { serveNatsApi, type NatsApi } from './nats-api.js';
 import { scaleSubresource } from './subresources/scale.js';
 import { finalizeSubresource } from './subresources/finalize.js';
+import { bindingSubresource, evictionSubresource } from './subresources/binding.js';
 import { startNamespaceFinalizer } from './namespace-finalizer.js';
 import { registerProtobufDecoder } from './body.js';
 import { decodeKubernetesProtobuf } from './protobuf/kinds.js';
@@ -32,6 +34,8 @@ export interface ApiServerConfig {
   /** Events the watch cache keeps for resuming watches. */
   historyCapacity?: number;
   bookmarkIntervalMs?: number;
+  /** The not-ready / unreachable NoExecute toleration added to every pod (default 300 s, as Kubernetes). */
+  defaultTolerationSeconds?: number;
   /** How long Events live after their last write (default 3600 s). */
   eventTtlSeconds?: number;
   /** How often the system namespaces and services are checked and repaired (default 10 s). */
@@ -65,9 +69,10 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
     cache,
     clock,
     log,
-    admission: chain(namespaceLifecycle(cache), serviceAllocator(cache, clock)),
+    admission: chain(namespaceLifecycle(cache), serviceAllocator(cache, clock), nodeIpam(cache, clock)),
     leases: new LeaseManager(store, clock),
     ttlSeconds: cfg.eventTtlSeconds,
+    defaultTolerationSeconds: cfg.defaultTolerationSeconds,
   });
   let port = cfg.port;
   let systemReady = false;
@@ -82,6 +87,8 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   });
   for (const kind of ['replicationcontrollers', 'replicasets', 'deployments']) api.registerSubresource(`${kind}/scale`, scaleSubresource(registry));
   api.registerSubresource('namespaces/finalize', finalizeSubresource(registry));
+  api.registerSubresource('pods/binding', bindingSubresource(registry, clock));
+  api.registerSubresource('pods/eviction', evictionSubresource(registry, clock));
   api.registerPatch(STRATEGIC_MERGE_PATCH, applyStrategicPatch);
   const namespaces = startNamespaceFinalizer({ registry, cache, clock, log: log.child({ module: 'namespace-finalizer' }) });
   const http = createHttpServer(api, log.child({ module: 'http' }));

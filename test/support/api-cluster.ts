@@ -34,7 +34,7 @@ export interface ApiCluster {
   dispose(): Promise<void>;
 }
 
-export async function startApiCluster(opts: { historyCapacity?: number; bookmarkIntervalMs?: number; systemObjectsIntervalMs?: number; eventTtlSeconds?: number } = {}): Promise<ApiCluster> {
+export async function startApiCluster(opts: { historyCapacity?: number; bookmarkIntervalMs?: number; systemObjectsIntervalMs?: number; eventTtlSeconds?: number; defaultTolerationSeconds?: number } = {}): Promise<ApiCluster> {
   const nats = await startTestNats();
   const store = await startStoreProcess({ natsUrl: nats.url });
   const bus = await connectBus({ servers: nats.url, name: 'api-test' });

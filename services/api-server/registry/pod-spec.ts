@@ -3,8 +3,8 @@
  * Deployment). Defaults are the ones Kubernetes applies (and `kubectl get -o yaml` / `describe`
  * show): container port protocol TCP, imagePullPolicy from the tag, termination message path,
  * restartPolicy Always, dnsPolicy ClusterFirst, schedulerName default-scheduler, a 30 s grace period,
- * the service account `default`, probe timings, and the 300 s not-ready / unreachable tolerations
- * of the DefaultTolerationSeconds admission plugin.
+ * the service account `default`, probe timings, and the not-ready / unreachable tolerations of the
+ * DefaultTolerationSeconds admission plugin (300 s in Kubernetes; kubemu's fast profile uses 0).
  */
 import type { Container, PodSpec, Probe, Toleration } from '../../../shared/api/core.js';
 import { FieldErrors, nameProblem } from '../validation.js';
@@ -42,17 +42,17 @@ function defaultContainer(c: Container): void {
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
-function defaultTolerations(spec: PodSpec): void {
+function defaultTolerations(spec: PodSpec, seconds: number): void {
   const has = (key: string): boolean =>
     (spec.tolerations ?? []).some((t) => (t.key === key || (t.operator === 'Exists' && !t.key)) && (!t.effect || t.effect === 'NoExecute'));
   const add: Toleration[] = [];
-  if (!has(NOT_READY)) add.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
-  if (!has(UNREACHABLE)) add.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  if (!has(NOT_READY)) add.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+  if (!has(UNREACHABLE)) add.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
   if (add.length) spec.tolerations = [...(spec.tolerations ?? []), ...add];
 }
 
 /** Defaults of a pod spec; `admission` adds what admission plugins add to real pods (not templates). */
-export function defaultPodSpec(spec: PodSpec, opts: { admission: boolean }): void {
+export function defaultPodSpec(spec: PodSpec, opts: { admission: boolean; tolerationSeconds?: number }): void {
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= 'ClusterFirst';
@@ -70,7 +70,7 @@ export function defaultPodSpec(spec: PodSpec, opts: { admission: boolean }): voi
     spec.enableServiceLinks ??= true;
     spec.priority ??= 0;
     spec.preemptionPolicy ??= 'PreemptLowerPriority';
-    defaultTolerations(spec);
+    defaultTolerations(spec, opts.tolerationSeconds ?? 300);
   }
 }
 

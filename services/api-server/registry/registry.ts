@@ -34,6 +34,8 @@ export interface RegistryDeps {
   leases?: LeaseManager;
   /** Lifetime of expiring objects after their last write (default 3600 s, Kubernetes' event TTL). */
   ttlSeconds?: number;
+  /** The not-ready / unreachable toleration admission gives pods (default 300 s). */
+  defaultTolerationSeconds?: number;
   cache: WatchCache;
   clock: Clock;
   log: Logger;
@@ -54,7 +56,7 @@ export class Registry {
   private readonly ctx: StrategyContext;
 
   constructor(private readonly deps: RegistryDeps) {
-    this.ctx = { clock: deps.clock };
+    this.ctx = { clock: deps.clock, defaultTolerationSeconds: deps.defaultTolerationSeconds };
   }
 
   /** Waits until the cache holds every write this server made. */
@@ -122,7 +124,7 @@ export class Registry {
         throw conflict(r.plural, name, MODIFIED_CONFLICT, r.group);
       }
       return this.merge(r, current, body, subresource);
-    }, opts);
+    }, { ...opts, subresource });
   }
 
   /** The stored object after applying a PUT body to `current` (status split, system metadata). */
@@ -152,7 +154,7 @@ export class Registry {
     namespace: string | undefined,
     name: string,
     mutate: Mutator,
-    opts: WriteOptions & { setsDeletion?: boolean } = {},
+    opts: WriteOptions & { setsDeletion?: boolean; subresource?: string } = {},
   ): Promise<KubeObject> {
     const strategy = strategyFor(r);
     const key = storeKey(r, namespace, name);
@@ -168,7 +170,7 @@ export class Registry {
       strategy.prepareForUpdate?.(next, current, this.ctx);
       this.deps.admission.admitUpdate?.(r, next, current);
       if (strategy.tracksGeneration && specOf(next) !== specOf(current)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
-      this.validate(r, strategy, next, current);
+      this.validate(r, strategy, next, current, opts.subresource);
       if (opts.dryRun) return next;
       const expected = Number(current.metadata.resourceVersion);
       try {
@@ -220,12 +222,12 @@ export class Registry {
     return true;
   }
 
-  private validate(r: ResourceInfo, strategy: Strategy, obj: KubeObject, old?: KubeObject): void {
+  private validate(r: ResourceInfo, strategy: Strategy, obj: KubeObject, old?: KubeObject, subresource?: string): void {
     const errs = new FieldErrors();
     validateObjectMeta(obj.metadata, { nameRule: strategy.nameRule ?? 'subdomain', namespaced: r.namespaced }, errs);
     strategy.validate?.(obj, errs);
     if (old) {
-      strategy.validateUpdate?.(obj, old, errs);
+      strategy.validateUpdate?.(obj, old, errs, subresource);
       if (old.metadata.deletionTimestamp) {
         const added = (obj.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
         if (added.length) errs.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);

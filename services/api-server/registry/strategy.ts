@@ -14,6 +14,8 @@ import type { FieldErrors, NameRule } from '../validation.js';
 
 export interface StrategyContext {
   clock: Clock;
+  /** Seconds of the not-ready / unreachable NoExecute tolerations admission adds to pods (300 in Kubernetes). */
+  defaultTolerationSeconds?: number;
 }
 
 export interface Strategy {
@@ -30,8 +32,8 @@ export interface Strategy {
   /** Server-owned fields on update of the main resource. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): void;
   validate?(obj: KubeObject, errs: FieldErrors): void;
-  /** Extra rules on update: immutable fields and the like. */
-  validateUpdate?(obj: KubeObject, old: KubeObject, errs: FieldErrors): void;
+  /** Extra rules on update: immutable fields and the like (`subresource` names who is writing). */
+  validateUpdate?(obj: KubeObject, old: KubeObject, errs: FieldErrors, subresource?: string): void;
   /**
    * Seconds of graceful deletion for this object given the request's `gracePeriodSeconds`
    * (undefined = not given). 0 deletes at once. Kinds without graceful deletion omit this.

@@ -43,9 +43,9 @@ function frozenSpec(pod: Pod): string {
 
 export const podStrategy: Strategy = {
   statusSubresource: true,
-  default(obj) {
+  default(obj, ctx) {
     const pod = obj as Pod;
-    if (pod.spec && typeof pod.spec === 'object') defaultPodSpec(pod.spec, { admission: true });
+    if (pod.spec && typeof pod.spec === 'object') defaultPodSpec(pod.spec, { admission: true, tolerationSeconds: ctx.defaultTolerationSeconds });
   },
   prepareForCreate(obj) {
     const pod = obj as Pod;
@@ -54,10 +54,12 @@ export const podStrategy: Strategy = {
   validate(obj, errs) {
     validatePodSpec((obj as Pod).spec, 'spec', errs);
   },
-  validateUpdate(obj, old, errs) {
+  validateUpdate(obj, old, errs, subresource) {
     const pod = obj as Pod;
     const prev = old as Pod;
-    if (frozenSpec(pod) !== frozenSpec(prev)) {
+    // The binding subresource is the one way to set spec.nodeName (and only on an unbound pod).
+    const was = subresource === 'binding' && !prev.spec.nodeName ? { ...prev, spec: { ...prev.spec, nodeName: pod.spec.nodeName } } : prev;
+    if (frozenSpec(pod) !== frozenSpec(was as Pod)) {
       errs.forbidden(
         'spec',
         'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations), `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
