@@ -66,10 +66,15 @@ export interface Summary {
   goals: { goal: string; value: string; pass: boolean }[];
 }
 
+/** The tests that ran in at least one round (all of them unless `--only` chose). */
+function testsRun(rounds: RoundResults[]): typeof TESTS {
+  return TESTS.filter((t) => rounds.some((r) => Object.keys(r[t.id] ?? {}).length > 0));
+}
+
 export function summarise(rounds: RoundResults[], ours: string, refs: string[]): Summary {
   const values: Summary['values'] = {};
   const ratios: Summary['ratios'] = {};
-  for (const t of TESTS) {
+  for (const t of testsRun(rounds)) {
     values[t.id] = {};
     ratios[t.id] = {};
     for (const m of METRICS) {
@@ -89,11 +94,12 @@ export function summarise(rounds: RoundResults[], ours: string, refs: string[]):
   }
   const goals: Summary['goals'] = [];
   const fairRef = refs[0];
-  if (fairRef) {
+  if (fairRef && ratios['put-seq']) {
     const r = ratios['put-seq']['ops/s'][fairRef];
     goals.push({ goal: `sequential put throughput ≥ ${fairRef}'s`, value: `ratio ${fmt(r)}`, pass: r >= 1 });
   }
   for (const id of ['watch-hot', 'watch-idle'] as const) {
+    if (!values[id]) continue;
     const p99 = values[id]['p99 µs'][ours].median;
     goals.push({ goal: `${id} p99 < ${WATCH_P99_GOAL_US / 1000} ms`, value: `${fmt(p99 / 1000)} ms`, pass: p99 < WATCH_P99_GOAL_US });
   }
@@ -108,6 +114,7 @@ function cellText(c: SummaryCell, withRange: boolean): string {
 export function summaryTable(s: Summary, ours: string, refs: string[], rounds: number): string {
   const rows = [['test', 'figure', ours, ...refs, ...refs.map((r) => `${ours}/${r}`)]];
   for (const t of TESTS) {
+    if (!s.values[t.id]) continue;
     for (const m of METRICS) {
       const v = s.values[t.id][m.label];
       rows.push([t.title, m.label, ...[ours, ...refs].map((n) => cellText(v[n], rounds > 1)), ...refs.map((r) => fmt(s.ratios[t.id][m.label][r]))]);
@@ -117,5 +124,6 @@ export function summaryTable(s: Summary, ours: string, refs: string[], rounds: n
 }
 
 export function goalLines(s: Summary): string {
+  if (s.goals.length === 0) return '(none of the goals\' tests ran)';
   return s.goals.map((g) => `${g.pass ? 'PASS' : 'FAIL'}  ${g.goal}: ${g.value}`).join('\n');
 }
