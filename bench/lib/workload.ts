@@ -15,9 +15,9 @@
  *   check, which is the store's durable step. A put costs about ping + append + the store's work.
  *
  * Every test also reports the CPU each process group spent per operation (client = this
- * process; the store's processes by name: store and nats, or etcd; watcher). Latencies are read on the monotonic clock
- * (`process.hrtime`): the injected Clock is millisecond-grained and meant for logic, not for timing.
- * A failed test is reported with its error and the run goes on.
+ * process; the store's processes by name: store and nats, or etcd; watcher). Latencies are read
+ * on the monotonic clock (`process.hrtime`): the injected Clock is millisecond-grained and meant
+ * for logic, not for timing. A failed test is reported with its error and the run goes on.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCpuMeter, type CpuGroups } from './cpu.js';
