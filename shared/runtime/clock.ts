@@ -26,7 +26,12 @@ export function isoTime(clock: Clock): string {
 
 /** RFC 3339 with microseconds, as Kubernetes writes MicroTime (Lease renewTime, Event eventTime). */
 export function microTime(clock: Clock): string {
-  return new Date(clock.now()).toISOString().replace(/Z$/, '000Z');
+  return microTimeAt(clock.now());
+}
+
+/** MicroTime of a given instant (ms since the epoch), e.g. when a heartbeat was heard. */
+export function microTimeAt(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 function abortable(signal: AbortSignal | undefined, register: (done: () => void) => TimerHandle): Promise<void> {
