@@ -4,8 +4,9 @@
  * Grammar: `--name value`, `--name=value`; boolean flags take no value (`--detach`), or an explicit
  * `--detach=false`. A flag given twice keeps the last value, so wrappers can put defaults first
  * (`npm start -- --nodes 5` runs `up --nodes 3 --nodes 5`). Anything not starting with `--` is a
- * positional argument. Unknown flags, missing values and non-numbers are a `UsageError` (the CLI
- * prints it with the command's usage and exits 2); nothing is guessed.
+ * positional argument. Unknown flags, missing values, non-numbers and values outside a flag's
+ * `choices` are a `UsageError` (the CLI prints it with the command's usage and exits 2); nothing
+ * is guessed.
  *
  * Defaults are applied here too: a flag's `env` variable (`KUBEMU_DATA_DIR`), then its `default`.
  */
@@ -23,6 +24,8 @@ export interface FlagSpec {
   env?: string;
   /** For numbers: the smallest value accepted. */
   min?: number;
+  /** For strings: the only values accepted (`--profile default|kubernetes`). */
+  choices?: readonly string[];
 }
 
 export type FlagValue = string | number | boolean;
@@ -41,6 +44,7 @@ export class UsageError extends Error {
 function convert(spec: FlagSpec, raw: string, from: string): FlagValue {
   if (spec.kind === 'string') {
     if (raw === '') throw new UsageError(`${from} needs a value`);
+    if (spec.choices && !spec.choices.includes(raw)) throw new UsageError(`${from} must be one of ${spec.choices.join(', ')}, not "${raw}"`);
     return raw;
   }
   if (spec.kind === 'boolean') {
@@ -97,7 +101,7 @@ export function parseArgs(argv: string[], specs: FlagSpec[], env: NodeJS.Process
 
 /** One help line per flag, aligned. */
 export function flagHelp(specs: FlagSpec[]): string {
-  const left = specs.map((s) => `--${s.name}${s.kind === 'boolean' ? '' : ` ${s.placeholder ?? s.kind.toUpperCase()}`}`);
+  const left = specs.map((s) => `--${s.name}${s.kind === 'boolean' ? '' : ` ${s.placeholder ?? s.choices?.join('|') ?? s.kind.toUpperCase()}`}`);
   const width = Math.max(0, ...left.map((l) => l.length)) + 2;
   return specs
     .map((s, i) => {

@@ -2,8 +2,10 @@
  * The kubemu CLI: the table of sub-commands, help text, and dispatch.
  *
  * Each sub-command is one module under ./commands exporting a `Command` (name, summary, flags,
- * `run`); adding one (`kill`, `restart`, `partition`, `events`, …) is a new module and one line in
- * `COMMANDS`. `runCli` never throws: a `UsageError` prints the message and the command's usage and
+ * positional arguments, `run`); adding one (`partition`, `events`, …) is a new module and one line
+ * in `COMMANDS`. A command takes exactly the positional arguments it declares (all required).
+ * `runCli` never throws: a `UsageError` (from parsing, or thrown by the command for an argument
+ * it cannot use, such as an unknown kill target) prints the message and the command's usage and
  * answers 2, any other error prints its message and answers 1; otherwise the command's exit code.
  *
  * Commands print for people through `ctx.out` / `ctx.err` (tests capture them) and take time and
@@ -15,6 +17,9 @@ import type { Signals } from './signals.js';
 import { upCommand } from './commands/up.js';
 import { downCommand } from './commands/down.js';
 import { statusCommand } from './commands/status.js';
+import { killCommand } from './commands/kill.js';
+import { startCommand } from './commands/start.js';
+import { restartCommand } from './commands/restart.js';
 
 export interface CliContext {
   /** Repository root (entries, default data dir). */
@@ -34,14 +39,17 @@ export interface Command {
   /** Paragraphs shown by `kubemu <name> --help`. */
   description: string;
   flags: FlagSpec[];
+  /** Positional arguments, all required, in order (`kill <target>`); none when absent. */
+  positionals?: { name: string; help: string }[];
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand];
+export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand];
 
 export function commandHelp(cmd: Command): string {
+  const positionals = (cmd.positionals ?? []).map((p) => ` <${p.name}>`).join('');
   const flags = cmd.flags.length ? `\n\nFlags:\n${flagHelp(cmd.flags)}` : '';
-  return `Usage: kubemu ${cmd.name}${cmd.flags.length ? ' [flags]' : ''}\n\n${cmd.description}${flags}`;
+  return `Usage: kubemu ${cmd.name}${positionals}${cmd.flags.length ? ' [flags]' : ''}\n\n${cmd.description}${flags}`;
 }
 
 /** The command list; with `full`, every command's help after it (`kubemu --help`). */
@@ -82,7 +90,9 @@ export async function runCli(argv: string[], ctx: CliContext, commands: readonly
       ctx.out(commandHelp(cmd));
       return 0;
     }
-    if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+    const wanted = cmd.positionals ?? [];
+    if (args.positionals.length > wanted.length) throw new UsageError(`unexpected argument "${args.positionals[wanted.length]}"`);
+    if (args.positionals.length < wanted.length) throw new UsageError(`missing <${wanted[args.positionals.length].name}>: ${wanted[args.positionals.length].help}`);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     ctx.err(`kubemu ${name}: ${err.message}\n\n${commandHelp(cmd)}`);
@@ -91,6 +101,10 @@ export async function runCli(argv: string[], ctx: CliContext, commands: readonly
   try {
     return await cmd.run(args, ctx);
   } catch (err) {
+    if (err instanceof UsageError) {
+      ctx.err(`kubemu ${name}: ${err.message}\n\n${commandHelp(cmd)}`);
+      return 2;
+    }
     ctx.err(`kubemu ${name}: ${(err as Error).message}`);
     return 1;
   }

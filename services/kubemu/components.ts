@@ -2,16 +2,24 @@
  * The table of components a kubemu cluster is made of, and `planCluster`, which turns it into the
  * concrete processes to launch for one `kubemu up`.
  *
- * One row per kind of process: its entry file, its arguments, its health check, its start tier and
- * whether it is optional. Processes start tier by tier (all of a tier at once, each healthy before
- * the next tier starts) and stop in the reverse order. Per-node rows give one process per node,
- * named `<component>-<node>` (`kubelet-node-2`); other processes are named after their component.
+ * One row per kind of process: its entry file, its instances, their arguments and health checks,
+ * its start tier and whether it is optional. Processes start tier by tier (all of a tier at once,
+ * each healthy before the next tier starts) and stop in the reverse order. Instances:
+ *   - most rows: one process named after the component;
+ *   - scheduler and controller-manager: a second one, `<component>-2`, with `--standby` (they elect
+ *     a leader over a Lease; each passes its instance name as `--name`, its election identity);
+ *   - kubelet and kube-proxy: one per node, named `<component>-<node>` (`kubelet-node-2`), with
+ *     `--node-name` and `--node-ip` (`nodeAddress(i)` for `node-i`); with `--simulated-nodes M` one
+ *     more kubelet, `kubelet-sim`, hosts M simulated nodes `sim-1…sim-M` (no kube-proxy: nothing
+ *     of theirs carries traffic).
+ * The timing profile goes to every process that has timings (`--profile`, the api-server included:
+ * it derives the pods' default tolerations from it); nats-server and the store have none.
  *
  * Optional rows whose entry file does not exist yet are skipped (reported in `Plan.skipped`), so a
  * component starts automatically once it is written and built. Required rows (nats-server, store,
  * api-server) missing are an error that says how to build.
  *
- * Health convention, for components written later: a process named N (the instance name above)
+ * Health convention (shared/runtime/health.ts): a process named N (the instance name above)
  * answers a NATS request on `subjects.control(N, 'health')` once it is ready to do its work (any
  * successful reply is healthy; a Status error reply or no reply is not). The store answers
  * `subjects.store.rpc('status')`, the api-server `GET /readyz` with 200, nats-server `/healthz`.
@@ -24,6 +32,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { subjects } from '../../shared/nats/subjects.js';
+import { nodeAddress, nodeIndexOf } from '../../shared/api/network.js';
 import type { HealthCheck } from './health.js';
 
 export interface ClusterPorts {
@@ -47,18 +56,38 @@ export interface LaunchContext {
   ports: ClusterPorts;
   /** Node names, `node-1` … `node-N`. */
   nodes: string[];
+  /** The timing profile every component gets (`default`, `kubernetes`). */
+  profile: string;
+  /** The container runtime of the `node-i` kubelets. */
+  runtime: NodeRuntime;
+  /** A second scheduler and controller-manager, for leader-election demos. */
+  standby: boolean;
+  /** How many simulated nodes `kubelet-sim` hosts (0: no such process). */
+  simulatedNodes: number;
+  /** Where each kubelet keeps its pods' directories: `<nodesDir>/<node>`. */
+  nodesDir: string;
+}
+
+export type NodeRuntime = 'process' | 'simulated';
+export const RUNTIMES: readonly NodeRuntime[] = ['process', 'simulated'];
+
+/** One process of a row. */
+export interface Instance {
+  name: string;
+  node?: string;
 }
 
 export interface ComponentRow {
   component: string;
   /** Start order: lower tiers start first and stop last. */
   tier: number;
-  perNode: boolean;
   optional: boolean;
   /** Entry module without extension, relative to the root (`services/store/main`); none for binaries. */
   entry?: string;
-  /** The command line; `node` is set for per-node rows. */
-  command(ctx: LaunchContext, node?: string): string[];
+  /** The processes of this row; one named after the component when absent. */
+  instances?(ctx: LaunchContext): Instance[];
+  /** The command line of one instance. */
+  command(ctx: LaunchContext, instance: Instance): string[];
   health(ctx: LaunchContext, instance: string): HealthCheck;
   /** The port users reach it on, shown by `kubemu status`. */
   port?(ctx: LaunchContext): number;
@@ -98,19 +127,61 @@ export function nodeNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `node-${i + 1}`);
 }
 
+/** The name prefix of simulated nodes, and the process that hosts them. */
+export const SIMULATED_NODE_PREFIX = 'sim';
+export const SIMULATED_KUBELET = 'kubelet-sim';
+
+export function simulatedNodeNames(m: number): string[] {
+  return Array.from({ length: m }, (_, i) => `${SIMULATED_NODE_PREFIX}-${i + 1}`);
+}
+
+/** The address of a `node-i` (127.1.x.y); other names have none of their own. */
+export function nodeIp(node: string): string | undefined {
+  const i = nodeIndexOf(node);
+  return i === undefined ? undefined : nodeAddress(i);
+}
+
 const controlHealth = (_ctx: LaunchContext, instance: string): HealthCheck => ({
   kind: 'nats',
   subject: subjects.control(instance, 'health'),
 });
 
 const onBus = (ctx: LaunchContext): string[] => ['--nats', natsUrl(ctx.ports)];
-const onNode = (ctx: LaunchContext, node?: string): string[] => [...onBus(ctx), '--node-name', node ?? ''];
+const withProfile = (ctx: LaunchContext): string[] => [...onBus(ctx), '--profile', ctx.profile];
+const onNode = (ctx: LaunchContext, node: string): string[] => {
+  const ip = nodeIp(node);
+  return [...withProfile(ctx), '--node-name', node, ...(ip ? ['--node-ip', ip] : [])];
+};
+const perNode = (component: string) => (ctx: LaunchContext): Instance[] => ctx.nodes.map((node) => ({ name: `${component}-${node}`, node }));
+const withStandby = (component: string) => (ctx: LaunchContext): Instance[] =>
+  ctx.standby ? [{ name: component }, { name: `${component}-2` }] : [{ name: component }];
+const electing = (ctx: LaunchContext, i: Instance): string[] => [...withProfile(ctx), '--name', i.name];
+
+function kubeletInstances(ctx: LaunchContext): Instance[] {
+  return [...perNode('kubelet')(ctx), ...(ctx.simulatedNodes > 0 ? [{ name: SIMULATED_KUBELET }] : [])];
+}
+
+function kubeletCommand(ctx: LaunchContext, i: Instance): string[] {
+  if (i.node) return [...onNode(ctx, i.node), '--runtime', ctx.runtime, '--data-dir', join(ctx.nodesDir, i.node)];
+  return [
+    ...withProfile(ctx),
+    '--node-name',
+    SIMULATED_NODE_PREFIX,
+    '--node-prefix',
+    SIMULATED_NODE_PREFIX,
+    '--simulated-nodes',
+    String(ctx.simulatedNodes),
+    '--runtime',
+    'simulated',
+    '--data-dir',
+    join(ctx.nodesDir, SIMULATED_NODE_PREFIX),
+  ];
+}
 
 export const COMPONENTS: readonly ComponentRow[] = [
   {
     component: 'nats-server',
     tier: 0,
-    perNode: false,
     optional: false,
     command: (ctx) => [ctx.natsBin, '-c', ctx.natsConfig],
     health: (ctx) => ({ kind: 'http', url: `http://127.0.0.1:${ctx.ports.natsMonitor}/healthz` }),
@@ -119,7 +190,6 @@ export const COMPONENTS: readonly ComponentRow[] = [
   {
     component: 'store',
     tier: 1,
-    perNode: false,
     optional: false,
     entry: 'services/store/main',
     command: onBus,
@@ -128,25 +198,48 @@ export const COMPONENTS: readonly ComponentRow[] = [
   {
     component: 'api-server',
     tier: 2,
-    perNode: false,
     optional: false,
     entry: 'services/api-server/main',
-    command: (ctx) => [...onBus(ctx), '--port', String(ctx.ports.api), '--host', '127.0.0.1'],
+    command: (ctx) => [...withProfile(ctx), '--port', String(ctx.ports.api), '--host', '127.0.0.1'],
     health: (ctx) => ({ kind: 'http', url: `${apiUrl(ctx.ports)}/readyz` }),
     port: (ctx) => ctx.ports.api,
   },
-  { component: 'scheduler', tier: 3, perNode: false, optional: true, entry: 'services/scheduler/main', command: onBus, health: controlHealth },
+  {
+    component: 'scheduler',
+    tier: 3,
+    optional: true,
+    entry: 'services/scheduler/main',
+    instances: withStandby('scheduler'),
+    command: electing,
+    health: controlHealth,
+  },
   {
     component: 'controller-manager',
     tier: 3,
-    perNode: false,
     optional: true,
     entry: 'services/controller-manager/main',
-    command: onBus,
+    instances: withStandby('controller-manager'),
+    command: electing,
     health: controlHealth,
   },
-  { component: 'kubelet', tier: 4, perNode: true, optional: true, entry: 'services/kubelet/main', command: onNode, health: controlHealth },
-  { component: 'kube-proxy', tier: 4, perNode: true, optional: true, entry: 'services/kube-proxy/main', command: onNode, health: controlHealth },
+  {
+    component: 'kubelet',
+    tier: 4,
+    optional: true,
+    entry: 'services/kubelet/main',
+    instances: kubeletInstances,
+    command: kubeletCommand,
+    health: controlHealth,
+  },
+  {
+    component: 'kube-proxy',
+    tier: 4,
+    optional: true,
+    entry: 'services/kube-proxy/main',
+    instances: perNode('kube-proxy'),
+    command: (ctx, i) => onNode(ctx, i.node ?? ''),
+    health: controlHealth,
+  },
 ];
 
 /** The repository root: the nearest directory above `fromUrl` holding package.json and services/. */
@@ -187,17 +280,16 @@ export function planCluster(
       }
       prefix = [ctx.nodeBin, ...(ctx.dev ? ['--import', 'tsx'] : []), join(ctx.root, rel)];
     }
-    for (const node of row.perNode ? ctx.nodes : [undefined]) {
-      const name = node ? `${row.component}-${node}` : row.component;
-      const [file, ...args] = [...prefix, ...row.command(ctx, node)];
+    for (const instance of row.instances?.(ctx) ?? [{ name: row.component }]) {
+      const [file, ...args] = [...prefix, ...row.command(ctx, instance)];
       launches.push({
-        name,
+        name: instance.name,
         component: row.component,
-        ...(node ? { node } : {}),
+        ...(instance.node ? { node: instance.node } : {}),
         tier: row.tier,
         file,
         args,
-        health: row.health(ctx, name),
+        health: row.health(ctx, instance.name),
         ...(row.port ? { port: row.port(ctx) } : {}),
       });
     }

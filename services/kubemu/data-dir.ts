@@ -6,6 +6,7 @@
  *   <data-dir>/kubeconfig        for kubectl (./kubeconfig.ts)
  *   <data-dir>/logs/<name>.log   stdout+stderr of each process (pino JSON)
  *   <data-dir>/nats/             nats-server config and JetStream files (the store's durable log)
+ *   <data-dir>/nodes/<node>/     each kubelet's pod directories (emptyDir volumes, container logs)
  *
  * Default: `.kubemu` in the repository root, or `KUBEMU_DATA_DIR`; always made absolute, so the
  * paths printed for users work from any directory.
@@ -28,6 +29,7 @@ export interface DataDirLayout {
   kubeconfig: string;
   logs: string;
   nats: string;
+  nodes: string;
 }
 
 export function layout(dir: string): DataDirLayout {
@@ -38,6 +40,7 @@ export function layout(dir: string): DataDirLayout {
     kubeconfig: join(abs, 'kubeconfig'),
     logs: join(abs, 'logs'),
     nats: join(abs, 'nats'),
+    nodes: join(abs, 'nodes'),
   };
 }
 

@@ -10,7 +10,12 @@
  *
  * `onProgress` is called after every tier is spawned with all records so far, so the state file
  * always lists what runs, even if this launcher is killed mid-start (after a failed start the
- * caller records that none of them runs any more).
+ * caller records that none of them runs any more). `waitReady`, when given, runs after the last
+ * tier is healthy (`kubemu up` waits there for every node to be Ready in the API); when it throws,
+ * the start fails and is rolled back like any other.
+ *
+ * The same code starts single processes again (`kubemu start`): then logs are appended to
+ * (`logMode: 'a'`) rather than truncated.
  */
 import { mkdirSync } from 'node:fs';
 import type { Bus } from '../../shared/nats/connection.js';
@@ -37,6 +42,10 @@ export interface StartDeps {
   connect(url: string): Promise<Bus>;
   say(line: string): void;
   onProgress(records: ProcessRecord[]): void;
+  /** Runs once every process is healthy; a throw fails the start (its message says why). */
+  waitReady?(signal: AbortSignal, started: readonly Spawned[]): Promise<void>;
+  /** 'w' (default) truncates each log, 'a' appends. */
+  logMode?: 'w' | 'a';
   signal?: AbortSignal;
 }
 
@@ -80,6 +89,7 @@ export async function startCluster(launches: Launch[], deps: StartDeps): Promise
           cwd: deps.cwd,
           env: deps.env,
           detach: deps.detach,
+          ...(deps.logMode ? { logMode: deps.logMode } : {}),
         }).catch((err: Error) => {
           throw new StartFailed(err.message, launch.name);
         });
@@ -108,6 +118,21 @@ export async function startCluster(launches: Launch[], deps: StartDeps): Promise
             deps.say(`  ${s.record.name.padEnd(24)} healthy (pid ${s.record.pid})`);
           }),
         );
+      } finally {
+        deps.signal?.removeEventListener('abort', onStop);
+      }
+    }
+    if (deps.waitReady) {
+      const ready = new AbortController();
+      const onStop = (): void => ready.abort();
+      deps.signal?.addEventListener('abort', onStop, { once: true });
+      try {
+        await deps.waitReady(ready.signal, started).catch((err: Error) => {
+          if (deps.signal?.aborted) throw new StartFailed('interrupted while starting', undefined, undefined, undefined, true);
+          const dead = started.find((s) => s.exitReason());
+          if (dead) throw new StartFailed(err.message, dead.record.name, dead.record.logFile, logTail(dead.record.logFile));
+          throw new StartFailed(err.message);
+        });
       } finally {
         deps.signal?.removeEventListener('abort', onStop);
       }

@@ -11,6 +11,9 @@
  * pid that is still some group's id, so members of group `pid` found while the leader is gone are
  * ours.
  *
+ * A process may also start children in groups of their own (a container runtime does); those are
+ * found as `descendants` while their parent lives, and recognised later by their start time.
+ *
  * Without /proc (not Linux) identity cannot be proven; `identify` then answers undefined and
  * callers fall back to `signal 0` liveness.
  */
@@ -104,19 +107,45 @@ export function ownership(expected: Identity): Ownership {
   return now.cmdline.join('\0') === expected.cmdline.join('\0') ? 'ours' : 'reused';
 }
 
-/** Live members of process group `pgid` (the leader included when alive). */
-export function groupMembers(pgid: number): number[] {
+/** Every live process's stat (no zombies). */
+function allStats(): ProcStat[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return [];
   }
-  const out: number[] = [];
+  const out: ProcStat[] = [];
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
     const st = readStat(Number(e));
-    if (st && st.pgid === pgid && st.state !== 'Z') out.push(st.pid);
+    if (st && st.state !== 'Z') out.push(st);
+  }
+  return out;
+}
+
+/** Live members of process group `pgid` (the leader included when alive). */
+export function groupMembers(pgid: number): number[] {
+  return allStats()
+    .filter((st) => st.pgid === pgid)
+    .map((st) => st.pid);
+}
+
+/** The live children, grandchildren, … of `pid` (not `pid` itself), with their identities. */
+export function descendants(pid: number): Identity[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const st of allStats()) {
+    const list = children.get(st.ppid);
+    if (list) list.push(st);
+    else children.set(st.ppid, [st]);
+  }
+  const out: Identity[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    for (const st of children.get(queue.shift() as number) ?? []) {
+      out.push({ pid: st.pid, startTicks: st.startTicks, cmdline: readCmdline(st.pid) });
+      queue.push(st.pid);
+    }
   }
   return out;
 }

@@ -2,11 +2,16 @@
  * The cluster state file, `<data-dir>/state.json`: what `kubemu up` started, so `status` and `down`
  * (other processes, later) can find it.
  *
- * It holds the ports, URLs, node names, the kubeconfig path, the launcher (when it stays in the
- * foreground) and one record per process in start order: pid, identity (start ticks and command
- * line, see ./process-identity.ts), start time, log file, health check, port. A record without a
- * pid is a process that is not running (stopped by kubemu). Writes are atomic (temp file + rename),
- * so a reader never sees half a file. A file that is not a kubemu state is an error, never guessed.
+ * It holds the ports, URLs, node names, the profile and runtime, the kubeconfig path, the launcher
+ * (when it stays in the foreground) and one record per process in start order: pid, identity
+ * (start ticks and command line, see ./process-identity.ts), start time, log file, health check,
+ * port. The command line is also how `kubemu start` runs a process again with the same flags.
+ *
+ * A record without a pid is a process that is not running (stopped by kubemu). A record marked
+ * `killed` was signalled on purpose (`kubemu kill`, `restart`): its death is not a crash. Writes are
+ * atomic (temp file + rename), so a reader never sees half a file; `updateState` re-reads right
+ * before it writes, so commands run from other terminals (a `kill` while `up` runs) keep each
+ * other's changes. A file that is not a kubemu state is an error, never guessed.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,6 +34,8 @@ export interface ProcessRecord {
   logFile: string;
   health: HealthCheck;
   port?: number;
+  /** Set by `kubemu kill` / `restart` before they signal the pid; cleared when it starts again. */
+  killed?: { signal: string; at: string };
 }
 
 export interface LauncherRecord {
@@ -47,6 +54,12 @@ export interface ClusterState {
   apiUrl: string;
   ports: ClusterPorts;
   nodes: string[];
+  /** Timing profile given to the components (absent in states of older launchers: `default`). */
+  profile?: string;
+  /** Runtime of the `node-i` kubelets. */
+  runtime?: string;
+  /** Simulated nodes hosted by `kubelet-sim` (`sim-1…`); 0 or absent: none. */
+  simulatedNodes?: number;
   kubeconfig: string;
   processes: ProcessRecord[];
 }
@@ -93,13 +106,34 @@ export function identityOf(r: { pid: number; startTicks?: number; cmdline: strin
   return { pid: r.pid, cmdline: r.cmdline, ...(r.startTicks !== undefined ? { startTicks: r.startTicks } : {}) };
 }
 
+/** The same record, not running: no pid, identity, start time or kill mark. */
+export function notRunning(record: ProcessRecord): ProcessRecord {
+  const { pid: _pid, startTicks: _t, startedAt: _s, killed: _k, ...rest } = record;
+  return rest;
+}
+
 /** The same state with every pid (and the launcher) removed: nothing of it runs any more. */
 export function withoutPids(state: ClusterState): ClusterState {
   const { launcher: _launcher, ...rest } = state;
-  return {
-    ...rest,
-    processes: state.processes.map(({ pid: _pid, startTicks: _t, startedAt: _s, ...p }) => p),
-  };
+  return { ...rest, processes: state.processes.map(notRunning) };
+}
+
+/**
+ * Read-modify-write of the state in `dataDir`: `change` gets the state as it is on disk now and
+ * returns the new one. Answers what was written (undefined when there is no state).
+ */
+export function updateState(dataDir: string, change: (state: ClusterState) => ClusterState): ClusterState | undefined {
+  const current = readState(dataDir);
+  if (!current) return undefined;
+  const next = change(current);
+  writeState(dataDir, next);
+  return next;
+}
+
+/** The state with the records of the same names replaced (start order kept). */
+export function withRecords(state: ClusterState, records: ProcessRecord[]): ClusterState {
+  const byName = new Map(records.map((r) => [r.name, r]));
+  return { ...state, processes: state.processes.map((p) => byName.get(p.name) ?? p) };
 }
 
 /** Records whose pid still belongs to the process kubemu started. */

@@ -6,8 +6,11 @@ import {
   entryFile,
   findRoot,
   NotBuilt,
+  nodeIp,
   nodeNames,
   planCluster,
+  SIMULATED_KUBELET,
+  simulatedNodeNames,
   type LaunchContext,
 } from '../../services/kubemu/components.js';
 import { subjects } from '../../shared/nats/subjects.js';
@@ -20,6 +23,11 @@ const ctx = (over: Partial<LaunchContext> = {}): LaunchContext => ({
   natsConfig: '/data/nats/nats-server.conf',
   ports: { nats: 14222, natsMonitor: 18222, api: 16443 },
   nodes: nodeNames(2),
+  profile: 'default',
+  runtime: 'process',
+  standby: false,
+  simulatedNodes: 0,
+  nodesDir: '/data/nodes',
   ...over,
 });
 
@@ -41,6 +49,8 @@ describe('kubemu component table', () => {
       '/repo/dist/services/api-server/main.js',
       '--nats',
       'nats://127.0.0.1:14222',
+      '--profile',
+      'default',
       '--port',
       '16443',
       '--host',
@@ -75,10 +85,82 @@ describe('kubemu component table', () => {
       'kube-proxy-node-2',
     ]);
     const kubelet2 = launches.find((l) => l.name === 'kubelet-node-2');
-    expect(kubelet2?.args.slice(1)).toEqual(['--nats', 'nats://127.0.0.1:14222', '--node-name', 'node-2']);
+    expect(kubelet2?.args.slice(1)).toEqual([
+      '--nats',
+      'nats://127.0.0.1:14222',
+      '--profile',
+      'default',
+      '--node-name',
+      'node-2',
+      '--node-ip',
+      '127.1.0.2',
+      '--runtime',
+      'process',
+      '--data-dir',
+      '/data/nodes/node-2',
+    ]);
     expect(kubelet2?.node).toBe('node-2');
     expect(kubelet2?.health).toEqual({ kind: 'nats', subject: subjects.control('kubelet-node-2', 'health') });
-    expect(launches.find((l) => l.name === 'scheduler')?.health).toEqual({ kind: 'nats', subject: subjects.control('scheduler', 'health') });
+    const proxy1 = launches.find((l) => l.name === 'kube-proxy-node-1');
+    expect(proxy1?.args.slice(1)).toEqual(['--nats', 'nats://127.0.0.1:14222', '--profile', 'default', '--node-name', 'node-1', '--node-ip', '127.1.0.1']);
+    expect(proxy1?.health).toEqual({ kind: 'nats', subject: subjects.control('kube-proxy-node-1', 'health') });
+    const scheduler = launches.find((l) => l.name === 'scheduler');
+    expect(scheduler?.args.slice(1)).toEqual(['--nats', 'nats://127.0.0.1:14222', '--profile', 'default', '--name', 'scheduler']);
+    expect(scheduler?.health).toEqual({ kind: 'nats', subject: subjects.control('scheduler', 'health') });
+  });
+
+  it('passes the profile and the runtime to every component that has timings', () => {
+    const all = built('store', 'api-server', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy');
+    const { launches } = planCluster(ctx({ profile: 'kubernetes', runtime: 'simulated' }), COMPONENTS, all);
+    for (const l of launches) {
+      const at = l.args.indexOf('--profile');
+      if (l.component === 'nats-server' || l.component === 'store') expect(at, l.name).toBe(-1);
+      else expect(l.args[at + 1], l.name).toBe('kubernetes');
+    }
+    const kubelet = launches.find((l) => l.name === 'kubelet-node-1');
+    expect(kubelet?.args[kubelet.args.indexOf('--runtime') + 1]).toBe('simulated');
+  });
+
+  it('adds a standby scheduler and controller-manager, each electing under its own name', () => {
+    const { launches } = planCluster(ctx({ standby: true }), COMPONENTS, built('store', 'api-server', 'scheduler', 'controller-manager'));
+    expect(launches.filter((l) => l.tier === 3).map((l) => [l.name, l.component, l.args.at(-1)])).toEqual([
+      ['scheduler', 'scheduler', 'scheduler'],
+      ['scheduler-2', 'scheduler', 'scheduler-2'],
+      ['controller-manager', 'controller-manager', 'controller-manager'],
+      ['controller-manager-2', 'controller-manager', 'controller-manager-2'],
+    ]);
+    expect(launches.find((l) => l.name === 'scheduler-2')?.health).toEqual({ kind: 'nats', subject: subjects.control('scheduler-2', 'health') });
+  });
+
+  it('hosts simulated nodes in one more kubelet process, with no kube-proxy of their own', () => {
+    const all = built('store', 'api-server', 'kubelet', 'kube-proxy');
+    const { launches } = planCluster(ctx({ nodes: nodeNames(1), simulatedNodes: 100 }), COMPONENTS, all);
+    expect(launches.filter((l) => l.tier === 4).map((l) => l.name)).toEqual(['kubelet-node-1', SIMULATED_KUBELET, 'kube-proxy-node-1']);
+    const sim = launches.find((l) => l.name === SIMULATED_KUBELET);
+    expect(sim?.node).toBeUndefined();
+    expect(sim?.args.slice(1)).toEqual([
+      '--nats',
+      'nats://127.0.0.1:14222',
+      '--profile',
+      'default',
+      '--node-name',
+      'sim',
+      '--node-prefix',
+      'sim',
+      '--simulated-nodes',
+      '100',
+      '--runtime',
+      'simulated',
+      '--data-dir',
+      '/data/nodes/sim',
+    ]);
+    expect(simulatedNodeNames(3)).toEqual(['sim-1', 'sim-2', 'sim-3']);
+  });
+
+  it('gives node-i the address 127.1.x.y of the address plan, and other names none', () => {
+    expect(nodeIp('node-1')).toBe('127.1.0.1');
+    expect(nodeIp('node-300')).toBe('127.1.1.44');
+    expect(nodeIp('worker')).toBeUndefined();
   });
 
   it('runs the TypeScript sources through tsx in dev mode', () => {
