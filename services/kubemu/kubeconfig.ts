@@ -5,6 +5,10 @@
  * One cluster `kubemu` (plain HTTP on loopback: no certificate data), one user `kubemu-admin` with
  * no credentials (kubemu does not authenticate), one context `kubemu` with namespace `default`,
  * selected as the current context. Written with mode 0600 like kubectl's own files.
+ *
+ * The cluster says `insecure-skip-tls-verify: true`: kubectl ignores it for an http:// server, but
+ * @kubernetes/client-node refuses any http:// server without it ("HTTP protocol is not allowed
+ * when skipTLSVerify is not set or false"), so programs loading this file would fail.
  */
 import { writeFileSync } from 'node:fs';
 import yaml from 'js-yaml';
@@ -23,7 +27,7 @@ export function kubeconfigObject(opts: KubeconfigOptions): Record<string, unknow
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
-    clusters: [{ name: KUBECONFIG_CLUSTER, cluster: { server: opts.server } }],
+    clusters: [{ name: KUBECONFIG_CLUSTER, cluster: { server: opts.server, 'insecure-skip-tls-verify': true } }],
     users: [{ name: KUBECONFIG_USER, user: {} }],
     contexts: [
       {

@@ -14,7 +14,7 @@ describe('kubemu kubeconfig', () => {
     expect(cfg.apiVersion).toBe('v1');
     expect(cfg.kind).toBe('Config');
     expect(cfg['current-context']).toBe('kubemu');
-    expect(cfg.clusters).toEqual([{ name: 'kubemu', cluster: { server: 'http://127.0.0.1:6443' } }]);
+    expect(cfg.clusters).toEqual([{ name: 'kubemu', cluster: { server: 'http://127.0.0.1:6443', 'insecure-skip-tls-verify': true } }]);
     expect(cfg.users).toEqual([{ name: 'kubemu-admin', user: {} }]);
     expect(cfg.contexts).toEqual([{ name: 'kubemu', context: { cluster: 'kubemu', user: 'kubemu-admin', namespace: 'default' } }]);
   });
