@@ -44,8 +44,8 @@ export async function readNodes(apiUrl: string, timeoutMs = 2000): Promise<Nodes
     const list = (await res.json()) as KubeList<Node>;
     return { ok: true, nodes: new Map(list.items.map((n) => [n.metadata.name ?? '', nodeView(n)])) };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { ok: false, unreachable: e.cause?.code ?? e.message };
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    return { ok: false, unreachable: e.cause?.code ?? e.cause?.message ?? e.message };
   }
 }
 

@@ -61,6 +61,13 @@ describe('kubemu flag parsing', () => {
     expect(() => parseArgs(argv, specs, {})).toThrow(message);
   });
 
+  it('accepts only the listed values of a flag with choices', () => {
+    const profile: FlagSpec[] = [{ name: 'profile', kind: 'string', choices: ['default', 'kubernetes'], default: 'default', help: '' }];
+    expect(parseArgs(['--profile', 'kubernetes'], profile, {}).flags.profile).toBe('kubernetes');
+    expect(parseArgs([], profile, {}).flags.profile).toBe('default');
+    expect(() => parseArgs(['--profile=fast'], profile, {})).toThrow('--profile must be one of default, kubernetes, not "fast"');
+  });
+
   it('collects positionals and --help', () => {
     const a = parseArgs(['extra', '-h'], specs, {});
     expect(a.positionals).toEqual(['extra']);
@@ -96,6 +103,33 @@ describe('kubemu CLI dispatch', () => {
     const ctx = cliContext();
     expect(await runCli(['down', 'now'], ctx)).toBe(2);
     expect(ctx.errors[0]).toContain('unexpected argument "now"');
+  });
+
+  it('requires exactly the positional arguments a command declares', async () => {
+    const seen: string[][] = [];
+    const poke = {
+      name: 'poke',
+      summary: '',
+      description: 'pokes',
+      flags: [],
+      positionals: [{ name: 'target', help: 'what to poke' }],
+      run: async (a: { positionals: string[] }) => (seen.push(a.positionals), 0),
+    };
+    const missing = cliContext();
+    expect(await runCli(['poke'], missing, [poke])).toBe(2);
+    expect(missing.errors[0]).toMatch(/missing <target>: what to poke[\s\S]*Usage: kubemu poke <target>/);
+    const extra = cliContext();
+    expect(await runCli(['poke', 'a', 'b'], extra, [poke])).toBe(2);
+    expect(extra.errors[0]).toContain('unexpected argument "b"');
+    expect(await runCli(['poke', 'node-2'], cliContext(), [poke])).toBe(0);
+    expect(seen).toEqual([['node-2']]);
+  });
+
+  it('answers 2 with the usage when a command rejects its argument', async () => {
+    const ctx = cliContext();
+    const picky = { name: 'picky', summary: '', description: '', flags: [], run: async () => Promise.reject(new UsageError('"node-9" is not part of this cluster')) };
+    expect(await runCli(['picky'], ctx, [picky])).toBe(2);
+    expect(ctx.errors[0]).toMatch(/kubemu picky: "node-9" is not part of this cluster[\s\S]*Usage: kubemu picky/);
   });
 
   it('turns an error thrown by a command into exit 1 with its message', async () => {
