@@ -7,7 +7,7 @@
 import type { Event, Node, Pod, PodPhase, Toleration } from '../../shared/api/core.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
 import type { Runnable } from '../../shared/controller/manager.js';
-import { FakeClock, isoTime } from '../../shared/runtime/clock.js';
+import { FakeClock, isoTime, type Clock } from '../../shared/runtime/clock.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { PROFILES, type Profile } from '../../shared/runtime/profile.js';
 import { createContext, type ControllerContext, type ControllerSettings } from '../../services/controller-manager/context.js';
@@ -82,7 +82,7 @@ export async function startHarness(opts: { profile?: Partial<Profile>; settings?
   return h;
 }
 
-export function readyNode(name: string, clock: FakeClock, extra: Partial<Node['spec']> = {}): Node {
+export function readyNode(name: string, clock: Clock, extra: Partial<Node['spec']> = {}): Node {
   const now = isoTime(clock);
   const cond = (type: string, status: 'True' | 'False', reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: now });
   return {
@@ -101,7 +101,7 @@ export function readyNode(name: string, clock: FakeClock, extra: Partial<Node['s
   };
 }
 
-export function boundPod(name: string, node: string, clock: FakeClock, opts: { tolerations?: Toleration[]; phase?: PodPhase } = {}): Pod {
+export function boundPod(name: string, node: string, clock: Clock, opts: { tolerations?: Toleration[]; phase?: PodPhase } = {}): Pod {
   const now = isoTime(clock);
   const cond = (type: string) => ({ type, status: 'True' as const, lastProbeTime: null, lastTransitionTime: now });
   return {

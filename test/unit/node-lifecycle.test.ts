@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '../../shared/api/core.js';
-import { isoTime } from '../../shared/runtime/clock.js';
+import { isoTime, realClock } from '../../shared/runtime/clock.js';
 import { nodeLifecycleController } from '../../services/controller-manager/node-lifecycle.js';
 import { controllerTaints, probeDeadline, unknownConditions } from '../../services/controller-manager/node-health.js';
 import { EvictionLimiter } from '../../services/controller-manager/eviction-limiter.js';
@@ -220,7 +220,7 @@ describe('node health (pure)', () => {
   });
 
   it('unknownConditions changes nothing twice and keeps lastHeartbeatTime', () => {
-    const n = readyNode('n', { now: () => 0 } as never);
+    const n = readyNode('n', { ...realClock, now: () => 0 });
     const once = unknownConditions(n, '2026-01-01T00:00:00Z')!;
     expect(once.find((c) => c.type === 'Ready')?.lastHeartbeatTime).toBe('1970-01-01T00:00:00Z');
     expect(unknownConditions({ ...n, status: { conditions: once } }, '2026-01-01T00:00:09Z')).toBeUndefined();
