@@ -222,7 +222,7 @@ describe.skipIf(!kubeletWritten)('kubemu with nodes', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/kubelet-node-2\s+killed \(SIGKILL/);
     expect(r.stdout).toMatch(/kube-proxy-node-2\s+killed \(SIGKILL/);
-    expect(r.stdout).toContain('turns NotReady after ~4s');
+    expect(r.stdout).toContain('node-2 turns NotReady after ~4s (profile default) and its pods are evicted at once');
     expect(r.stderr, 'containers outlived their kubelet').not.toContain('outlived');
     for (const pid of [kubelet, proxy, container]) expect(isAlive(pid), `pid ${pid}`).toBe(false);
     expect(isAlive(rec(dataDir, 'kubelet-node-1').pid as number)).toBe(true);

@@ -16,6 +16,7 @@ import { DATA_DIR_FLAG, dataDirOf, kubemuCommand } from '../data-dir.js';
 import { killRecorded, parseSignal, type KillOutcome } from '../killing.js';
 import { PROFILES, type ProfileName } from '../../../shared/runtime/profile.js';
 import { readState, type ClusterState, type ProcessRecord } from '../state.js';
+import { nodesOf } from '../relaunch.js';
 import { resolveTarget } from '../targets.js';
 
 function describe(outcome: KillOutcome, r: ProcessRecord, signal: string): string {
@@ -39,7 +40,10 @@ function whatNext(state: ClusterState, target: string, killed: ProcessRecord[], 
   const grace = profile.nodeMonitorGraceMs / 1000;
   const eviction =
     profile.defaultTolerationSeconds === 0 ? 'its pods are evicted at once' : `its pods are evicted ${profile.defaultTolerationSeconds}s later`;
-  return [`Without heartbeats the node turns NotReady after ~${grace}s (profile ${profile.name}) and ${eviction}.`, back];
+  const nodes = nodesOf(killed, state);
+  const which = nodes.length === 1 ? `${nodes[0]} turns` : `its ${nodes.length} nodes turn`;
+  const their = nodes.length === 1 ? 'its' : 'their';
+  return [`Without heartbeats ${which} NotReady after ~${grace}s (profile ${profile.name}) and ${eviction.replace('its', their)}.`, back];
 }
 
 export async function kill(args: ParsedArgs, ctx: CliContext): Promise<number> {
