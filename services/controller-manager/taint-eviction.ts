@@ -64,6 +64,16 @@ export class TaintEviction implements Reconciler {
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
+    try {
+      return await this.sync(key);
+    } catch (err) {
+      // The pod changed meanwhile (e.g. marked not ready by the node lifecycle controller): retry quietly.
+      if (isStatusError(err, 'Conflict')) return { requeue: true };
+      throw err;
+    }
+  }
+
+  private async sync(key: string): Promise<ReconcileResult | void> {
     const pod = this.o.pods.lister.get(key);
     if (!pod || !pod.spec?.nodeName || pod.metadata.deletionTimestamp) {
       this.scheduled.delete(key);

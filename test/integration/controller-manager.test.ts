@@ -117,6 +117,10 @@ describe('controller-manager against a real api-server', () => {
     });
     expect(events.find((e) => e.reason === 'NodeNotReady' && e.involvedObject.kind === 'Node')?.message).toBe('Node node-2 status is now: NodeNotReady');
     expect(events.find((e) => e.reason === 'TaintManagerEviction')?.message).toBe('Marking for deletion Pod default/kubia-2');
+    // Events reference their objects fully, so `kubectl describe node|pod` finds them.
+    const registered = events.find((e) => e.reason === 'RegisteredNode' && e.involvedObject.name === 'node-1');
+    expect(registered?.involvedObject).toMatchObject({ kind: 'Node', apiVersion: 'v1', name: 'node-1' });
+    expect(events.find((e) => e.reason === 'TaintManagerEviction')?.involvedObject).toMatchObject({ kind: 'Pod', namespace: 'default', name: 'kubia-2' });
 
     // The node comes back: its kubelet reports Ready again, and the controller lifts the taints.
     alive.add('node-2');
