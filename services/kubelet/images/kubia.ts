@@ -1,0 +1,47 @@
+/**
+ * Image program `kubia` (luksa/kubia and its variants): the HTTP app of Kubernetes in Action.
+ *
+ * Listens on port 8080 of the pod IP (`POD_IP`; every address when unset), so replicas on one node
+ * do not collide. Logs `Kubia server starting...` once and `Received request from <address>` per
+ * request. Answers by `KUBIA_VARIANT` (set by the image catalog from the tag):
+ *   (unset, v1)  200 `You've hit <hostname>`
+ *   v2           200 `This is v2 running in pod <hostname>`
+ *   v3           like v2 but `v3`, and from the fifth request on 500 `Some internal error has occurred! …`
+ *   unhealthy    like v1 for five requests, then 500 `I'm not well. Please restart me!`
+ * The hostname is the pod's (UTS namespace, or `HOSTNAME` where the runtime has no namespaces).
+ * No SIGTERM handler, like the book's app: node's default is to die at once.
+ *
+ * A container program: imports node built-ins only, never kubemu code.
+ */
+import { createServer } from 'node:http';
+import { hostname as osHostname } from 'node:os';
+
+const variant = process.env.KUBIA_VARIANT ?? 'v1';
+const host = process.env.POD_IP || undefined;
+const hostname = (): string => process.env.HOSTNAME || osHostname();
+let requests = 0;
+
+function answer(): { status: number; body: string } {
+  requests++;
+  switch (variant) {
+    case 'v2':
+      return { status: 200, body: `This is v2 running in pod ${hostname()}\n` };
+    case 'v3':
+      if (requests >= 5) return { status: 500, body: `Some internal error has occurred! This is pod ${hostname()}\n` };
+      return { status: 200, body: `This is v3 running in pod ${hostname()}\n` };
+    case 'unhealthy':
+      if (requests > 5) return { status: 500, body: "I'm not well. Please restart me!\n" };
+      return { status: 200, body: `You've hit ${hostname()}\n` };
+    default:
+      return { status: 200, body: `You've hit ${hostname()}\n` };
+  }
+}
+
+console.log('Kubia server starting...');
+const server = createServer((req, res) => {
+  console.log(`Received request from ${req.socket.remoteAddress}`);
+  const { status, body } = answer();
+  res.writeHead(status);
+  res.end(body);
+});
+server.listen(8080, host);
