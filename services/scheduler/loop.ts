@@ -8,7 +8,8 @@
  *
  * The choice is synchronous and reads only the snapshot, so consecutive pods see each other's
  * assumptions; only bindings are asynchronous, up to `bindConcurrency` at once (the loop waits for
- * a free slot). A bound pod leaves the queue; a binding that failed drops its assumption and the
+ * a free slot). A bound pod leaves the queue; an unschedulable one goes back only once its
+ * PodScheduled=False condition is written; a binding that failed drops its assumption and the
  * pod is retried after its back-off (a 409 too: if the pod really was bound elsewhere or is being
  * deleted, the informer removes it from the queue first and the retry never happens).
  *
@@ -90,9 +91,11 @@ export class SchedulingLoop {
     const decision = findNode(info, snapshot.nodes(), this.d.plugins, this.d.random);
     if (!decision.fit) {
       this.unschedulable++;
-      queue.failed(key, 'unschedulable');
       this.d.log.debug({ pod: key, reason: decision.message }, 'unschedulable');
-      this.track(this.d.binder.unschedulable(pod, decision.message));
+      // The pod stays in flight until its condition is written, so a retry that binds it can
+      // never be overtaken by this attempt's PodScheduled=False (a cluster change meanwhile still
+      // counts: the queue sends the pod to back-off instead of parking it).
+      this.track(this.d.binder.unschedulable(pod, decision.message).finally(() => queue.failed(key, 'unschedulable')));
       return;
     }
     snapshot.assume(info, decision.nodeName);
