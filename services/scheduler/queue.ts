@@ -16,7 +16,8 @@
  * (kube-scheduler's moveRequestCycle). Errors (the API failed) always go to backoff.
  *
  * Every operation is idempotent and ignores keys it does not know; a key is in at most one place.
- * Time comes from the injected Clock. `close()` stops the timers and releases waiting `pop`s.
+ * Time comes from the injected Clock; timers exist only while pods wait (back-off, parked), so an
+ * idle queue holds none. `close()` stops them and releases waiting `pop`s.
  */
 import type { Clock, TimerHandle } from '../../shared/runtime/clock.js';
 
@@ -57,9 +58,7 @@ export class SchedulingQueue {
   constructor(
     private readonly clock: Clock,
     private readonly timings: QueueTimings,
-  ) {
-    this.flushTimer = clock.setInterval(() => this.flushUnschedulable(), timings.flushIntervalMs);
-  }
+  ) {}
 
   /** A pod that is pending (new, or changed in a way that may change where it fits). */
   add(key: string): void {
@@ -115,7 +114,7 @@ export class SchedulingQueue {
     this.inFlight.delete(key);
     const prev = this.attempts.get(key);
     this.attempts.set(key, { count: (prev?.count ?? 0) + 1, lastMs: this.clock.now() });
-    if (why === 'unschedulable' && !flying.changed && this.moveRequestCycle < flying.cycle) this.unschedulable.set(key, this.clock.now());
+    if (why === 'unschedulable' && !flying.changed && this.moveRequestCycle < flying.cycle) this.park(key);
     else this.requeue(key);
   }
 
@@ -188,7 +187,18 @@ export class SchedulingQueue {
     return { key, cycle };
   }
 
+  /** Unschedulable until a cluster change; the flush timer runs only while some pod is parked. */
+  private park(key: string): void {
+    this.unschedulable.set(key, this.clock.now());
+    this.flushTimer ??= this.clock.setInterval(() => this.flushUnschedulable(), this.timings.flushIntervalMs);
+  }
+
   private flushUnschedulable(): void {
+    if (this.unschedulable.size === 0) {
+      this.flushTimer?.cancel();
+      this.flushTimer = undefined;
+      return;
+    }
     const now = this.clock.now();
     for (const [key, since] of [...this.unschedulable]) {
       if (now - since < this.timings.maxUnschedulableMs) continue;

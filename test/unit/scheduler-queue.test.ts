@@ -63,6 +63,8 @@ describe('SchedulingQueue', () => {
     expect(await drainNow(q)).toEqual([]);
     q.moveAll();
     expect(await drainNow(q)).toEqual(['a']);
+    clock.advance(1000);
+    expect(clock.pendingTimers()).toBe(0); // nothing parked, nothing backing off: no timers
   });
 
   it('retries unschedulable pods after maxUnschedulableMs even without any event', async () => {
