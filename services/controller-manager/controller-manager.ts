@@ -59,8 +59,7 @@ export interface ControllerManager {
 
 export function createControllerManager(cfg: ControllerManagerConfig, deps: ControllerManagerDeps, registry?: readonly ControllerDescriptor[]): ControllerManager {
   const name = cfg.name ?? 'controller-manager';
-  const { bus, api, clock } = deps;
-  const log = deps.log.child({ identity: cfg.identity });
+  const { bus, api, clock, log } = deps;
   const heartbeats = new HeartbeatTracker(clock);
   const context = createContext({ api, clock, log, profile: cfg.profile, heartbeats, settings: cfg.settings });
   const selected = selectControllers(cfg.controllers ?? '*', registry);
