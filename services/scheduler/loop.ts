@@ -45,12 +45,12 @@ export class SchedulingLoop {
   readonly needLeaderElection = true;
   private readonly inFlight = new Set<Promise<void>>();
   private scheduled = 0;
-  private unschedulable = 0;
+  private unschedulableAttempts = 0;
 
   constructor(private readonly d: LoopDeps) {}
 
-  get counts(): { scheduled: number; unschedulable: number; binding: number } {
-    return { scheduled: this.scheduled, unschedulable: this.unschedulable, binding: this.inFlight.size };
+  get counts(): { scheduled: number; unschedulableAttempts: number; binding: number } {
+    return { scheduled: this.scheduled, unschedulableAttempts: this.unschedulableAttempts, binding: this.inFlight.size };
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -90,7 +90,7 @@ export class SchedulingLoop {
     const info = podInfo(pod);
     const decision = findNode(info, snapshot.nodes(), this.d.plugins, this.d.random);
     if (!decision.fit) {
-      this.unschedulable++;
+      this.unschedulableAttempts++;
       this.d.log.debug({ pod: key, reason: decision.message }, 'unschedulable');
       // The pod stays in flight until its condition is written, so a retry that binds it can
       // never be overtaken by this attempt's PodScheduled=False (a cluster change meanwhile still
