@@ -21,8 +21,7 @@ describe('FailedScheduling message', () => {
   it('counts every reason of every node and sorts as Go sorts strings', () => {
     const both: FilterFailure = { code: 'Unschedulable', reasons: ['Insufficient cpu', 'Insufficient memory'] };
     const many = Array.from({ length: 10 }, () => ({ code: 'UnschedulableAndUnresolvable' as const, reasons: ['node(s) were unschedulable'] }));
-    expect(reasonHistogram([both, cpu, ...many])).toEqual(['10 node(s) were unschedulable', '2 Insufficient cpu', '1 Insufficient memory'].sort());
-    expect(reasonHistogram([both, cpu, ...many])[0]).toBe('1 Insufficient memory');
+    expect(reasonHistogram([both, cpu, ...many])).toEqual(['1 Insufficient memory', '10 node(s) were unschedulable', '2 Insufficient cpu']);
   });
 
   it('says no victims were found for nodes where evicting pods could have helped', () => {
