@@ -3,11 +3,22 @@
  * `get nodes` / `describe node` (a Node registered by hand from a manifest with a full status and
  * its Lease — there is no kubelet yet), `get ns`, the system services, and `explain`.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type E2ECluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { describeField, describeSection, parseTable, row } from '../support/kubectl-output.js';
 
 const M = 'test/fixtures/manifests';
+
+/**
+ * The node manifest with its heartbeat times (condition heartbeats, lease renewal) set to now, so
+ * that a node-lifecycle controller, once there is one, does not find the node stale at once.
+ */
+const heartbeat = new Date(Math.floor(Date.now() / 1000) * 1000);
+const NODE_1 = readFileSync(`${M}/node-1.yaml`, 'utf8').replaceAll('2026-01-01T00:00:00', heartbeat.toISOString().slice(0, 19));
+/** How describe prints a time (RFC 1123 with a numeric zone). */
+const described = (d: Date) => d.toUTCString().replace('GMT', '+0000');
 
 /** A pod bound to node-1 by hand (no scheduler yet), with requests that describe node sums up. */
 const BOUND_POD = JSON.stringify({
@@ -23,7 +34,9 @@ const BOUND_POD = JSON.stringify({
 describe('kubectl against the cluster itself: version, cluster-info, nodes, namespaces, explain', () => {
   let c: E2ECluster;
   beforeAll(async () => {
-    c = await startCluster({ nodes: 0 });
+    // No kubelet: node-1 is registered by hand. The kubernetes profile's node grace (50 s) keeps
+    // the node-lifecycle controller from marking it NotReady (and evicting its pod) mid-suite.
+    c = await startCluster({ nodes: 0, extraArgs: ['--profile', 'kubernetes'] });
   }, 180_000);
   afterAll(async () => {
     await c?.down();
@@ -78,7 +91,7 @@ describe('kubectl against the cluster itself: version, cluster-info, nodes, name
   });
 
   it('create -f registers a node and its lease from a manifest', async () => {
-    const r = await c.kubectl(['create', '-f', `${M}/node-1.yaml`]);
+    const r = await c.kubectl(['create', '-f', '-'], { input: NODE_1 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual(['node/node-1 created', 'lease.coordination.k8s.io/node-1 created']);
@@ -128,11 +141,11 @@ describe('kubectl against the cluster itself: version, cluster-info, nodes, name
     expect(describeField(out, 'CreationTimestamp')).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
     const lease = describeSection(out, 'Lease').map((l) => l.trim());
     expect(lease).toContain('HolderIdentity:  node-1');
-    expect(lease).toContain('RenewTime:       Thu, 01 Jan 2026 00:00:00 +0000');
+    expect(lease).toContain(`RenewTime:       ${described(heartbeat)}`);
     const conditions = describeSection(out, 'Conditions');
     expect(conditions[0]!.trim().split(/\s{2,}/)).toEqual(['Type', 'Status', 'LastHeartbeatTime', 'LastTransitionTime', 'Reason', 'Message']);
     const ready = conditions.find((l) => l.trim().startsWith('Ready'));
-    expect(ready?.trim().split(/\s{2,}/)).toEqual(['Ready', 'True', 'Thu, 01 Jan 2026 00:00:00 +0000', 'Thu, 01 Jan 2026 00:00:00 +0000', 'KubeletReady', 'kubelet is posting ready status']);
+    expect(ready?.trim().split(/\s{2,}/)).toEqual(['Ready', 'True', described(heartbeat), described(heartbeat), 'KubeletReady', 'kubelet is posting ready status']);
     expect(describeSection(out, 'Addresses').map((l) => l.trim())).toEqual(['InternalIP:  127.0.1.1', 'Hostname:    node-1']);
     const capacity = describeSection(out, 'Capacity').map((l) => l.trim().split(/:\s+/));
     expect(Object.fromEntries(capacity)).toEqual({ cpu: '4', 'ephemeral-storage': '100Gi', memory: '8Gi', pods: '110' });
@@ -153,7 +166,22 @@ describe('kubectl against the cluster itself: version, cluster-info, nodes, name
     expect(allocated).toContainEqual(['Resource', 'Requests', 'Limits']);
     expect(allocated).toContainEqual(['cpu', '100m (2%)', '200m (5%)']);
     expect(allocated).toContainEqual(['memory', '64Mi (0%)', '128Mi (1%)']);
-    expect(describeField(out, 'Events')).toBe('<none>');
+  });
+
+  it("describe node shows the node controller's RegisteredNode event", async () => {
+    await eventually(async () => {
+      const r = await c.kubectl(['describe', 'node', 'node-1']);
+      const events = describeSection(r.stdout, 'Events').map((l) => l.trim().split(/\s{2,}/));
+      expect(events[0]).toEqual(['Type', 'Reason', 'Age', 'From', 'Message']);
+      expect(events).toContainEqual(['Normal', 'RegisteredNode', expect.stringMatching(/^\d+s$/), 'node-controller', 'Node node-1 event: Registered Node node-1 in Controller']);
+    });
+  });
+
+  it('describe node without a name describes every node', async () => {
+    const r = await c.kubectl(['describe', 'node']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('Name:'))).toEqual(['Name:               node-1']);
+    expect(describeField(r.stdout, 'Non-terminated Pods')).toBe('(1 in total)');
   });
 
   it('explain pods prints the Pod schema with its top-level fields', async () => {
@@ -174,4 +202,8 @@ describe('kubectl against the cluster itself: version, cluster-info, nodes, name
     expect(fields).toContain('ports\t<[]ContainerPort>');
     expect(fields).toContain('livenessProbe\t<Probe>');
   });
+
+  // In the notes, still to come with later components (kubelet, HPA controller): kept visible here.
+  it.todo('get hpa / autoscale deployment (the notes list hpa among what kubectl shows; not served yet)');
+  it.todo('logs, exec and port-forward of a running pod, get nodes of kubelet-registered nodes (need the kubelet)');
 });

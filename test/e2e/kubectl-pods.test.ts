@@ -2,12 +2,14 @@
  * Pods with the real kubectl, as chapter 3 of the notes uses them: `create -f` of the notes'
  * manifests, every `get` output format (table, wide, yaml, json, name, --show-labels, -L, -A),
  * every label-selector form, `get -w` seeing changes live, `describe` with its Events, `get events`,
- * `run` + `expose --type=LoadBalancer`, and the three ways to delete pods. There is no scheduler or
- * kubelet yet, so pods stay Pending and have no node or IP; the assertions say so.
+ * `run` + `expose --type=LoadBalancer`, and the three ways to delete pods. The cluster has no node,
+ * so pods stay Pending with no node or IP (the scheduler reports them unschedulable); the
+ * assertions say so.
  */
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type E2ECluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { column, describeField, describeSection, parseTable, row, startKubectl } from '../support/kubectl-output.js';
 
 const M = 'test/fixtures/manifests';
@@ -181,17 +183,16 @@ describe('kubectl with pods: create, get in every format, selectors, watch, desc
   });
 
   it('get po -w prints the list, then a row for each change until stopped', async () => {
-    const w = startKubectl(c, ['get', 'po', '-w']);
+    // --show-labels makes the row of a relabelled pod tell itself apart from any other update.
+    const w = startKubectl(c, ['get', 'po', '-w', '--show-labels']);
     try {
       await w.waitFor((out) => /^kubia-manual-v2\s/m.test(out), 15_000, 'the initial list');
-      expect(w.stdout.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
-      const before = w.stdout.split('\n').filter((l) => l.startsWith('kubia-manual ')).length;
-      expect(before).toBe(1);
+      expect(w.stdout.split('\n')[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+LABELS$/);
+      expect(w.stdout).not.toContain('watched=yes');
       expect((await c.kubectl(['label', 'po', 'kubia-manual', 'watched=yes'])).code).toBe(0);
-      await w.waitFor((out) => out.split('\n').filter((l) => l.startsWith('kubia-manual ')).length === 2, 10_000, 'a row for the relabelled pod');
+      await w.waitFor((out) => /^kubia-manual\s+0\/1\s+Pending\s+0\s+\d+s\s+watched=yes$/m.test(out), 10_000, 'a row for the relabelled pod');
       expect((await c.kubectl(['run', 'watched', '--image=busybox'])).code).toBe(0);
-      const out = await w.waitFor((o) => /^watched\s+0\/1\s+Pending\s+0\s+\d+s$/m.test(o), 10_000, 'a row for the new pod');
-      expect(out.split('\n')[0]).toMatch(/^NAME\s/);
+      const out = await w.waitFor((o) => /^watched\s+0\/1\s+Pending\s+0\s+\d+s\s+run=watched$/m.test(o), 10_000, 'a row for the new pod');
       expect(out.split('\n').filter((l) => l.startsWith('NAME')).length).toBe(1);
     } finally {
       await w.stop();
@@ -202,8 +203,8 @@ describe('kubectl with pods: create, get in every format, selectors, watch, desc
   it('describe pod shows the pod, its container and its Events section', async () => {
     const uid = (await c.kubectl(['get', 'po', 'kubia-manual-v2', '-o', 'jsonpath={.metadata.uid}'])).stdout;
     const ev = [
-      eventManifest('kubia-manual-v2.1', { name: 'kubia-manual-v2', uid }, { type: 'Warning', reason: 'FailedScheduling', message: '0/0 nodes are available: no nodes available to schedule pods.', component: 'default-scheduler', count: 3 }),
-      eventManifest('kubia-manual-v2.2', { name: 'kubia-manual-v2', uid }, { type: 'Normal', reason: 'Scheduled', message: 'Successfully assigned default/kubia-manual-v2 to node-1', component: 'default-scheduler', count: 1 }),
+      eventManifest('kubia-manual-v2.1', { name: 'kubia-manual-v2', uid }, { type: 'Warning', reason: 'BackOff', message: 'Back-off pulling image "luksa/kubia"', component: 'kubelet', count: 3 }),
+      eventManifest('kubia-manual-v2.2', { name: 'kubia-manual-v2', uid }, { type: 'Normal', reason: 'Pulling', message: 'Pulling image "luksa/kubia"', component: 'kubelet', count: 1 }),
     ];
     const created = await c.kubectl(['create', '-f', '-'], { input: ev.join('\n') });
     expect(created.stdout).toBe('event/kubia-manual-v2.1 created\nevent/kubia-manual-v2.2 created\n');
@@ -226,14 +227,19 @@ describe('kubectl with pods: create, get in every format, selectors, watch, desc
     expect(containers).toContain('Port:         8080/TCP');
     const events = describeSection(out, 'Events').map((l) => l.trim().split(/\s{2,}/));
     expect(events[0]).toEqual(['Type', 'Reason', 'Age', 'From', 'Message']);
-    expect(events).toContainEqual(['Warning', 'FailedScheduling', expect.stringMatching(/^\d+s \(x3 over \d+s\)$/), 'default-scheduler', '0/0 nodes are available: no nodes available to schedule pods.']);
-    expect(events).toContainEqual(['Normal', 'Scheduled', expect.stringMatching(/^\d+s$/), 'default-scheduler', 'Successfully assigned default/kubia-manual-v2 to node-1']);
+    expect(events).toContainEqual(['Warning', 'BackOff', expect.stringMatching(/^\d+s \(x3 over \d+s\)$/), 'kubelet', 'Back-off pulling image "luksa/kubia"']);
+    expect(events).toContainEqual(['Normal', 'Pulling', expect.stringMatching(/^\d+s$/), 'kubelet', 'Pulling image "luksa/kubia"']);
   });
 
-  it('describe pod of a pod without events says Events: <none>', async () => {
-    const r = await c.kubectl(['describe', 'pods', 'kubia-manual']);
-    expect(r.code).toBe(0);
-    expect(describeField(r.stdout, 'Events')).toBe('<none>');
+  it("describe pod of an unschedulable pod shows the scheduler's reason, in Conditions and Events", async () => {
+    await eventually(async () => {
+      const r = await c.kubectl(['describe', 'pods', 'kubia-manual']);
+      expect(r.code).toBe(0);
+      const conditions = describeSection(r.stdout, 'Conditions').map((l) => l.trim().split(/\s+/));
+      expect(conditions).toContainEqual(['PodScheduled', 'False']);
+      const events = describeSection(r.stdout, 'Events').map((l) => l.trim().split(/\s{2,}/));
+      expect(events).toContainEqual(['Warning', 'FailedScheduling', expect.stringMatching(/^\d+s/), 'default-scheduler', 'no nodes available to schedule pods']);
+    });
   });
 
   it('get events lists them with last seen, type, reason, object and message', async () => {
@@ -241,12 +247,12 @@ describe('kubectl with pods: create, get in every format, selectors, watch, desc
     expect(r.code).toBe(0);
     const t = parseTable(r.stdout);
     expect(t.headers).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
-    const failed = row(t, 'FailedScheduling', 'REASON');
-    expect(failed).toMatchObject({ TYPE: 'Warning', OBJECT: 'pod/kubia-manual-v2', MESSAGE: '0/0 nodes are available: no nodes available to schedule pods.' });
-    expect(failed['LAST SEEN']).toMatch(/^\d+s$/);
+    const backOff = row(t, 'BackOff', 'REASON');
+    expect(backOff).toMatchObject({ TYPE: 'Warning', OBJECT: 'pod/kubia-manual-v2', MESSAGE: 'Back-off pulling image "luksa/kubia"' });
+    expect(backOff['LAST SEEN']).toMatch(/^\d+s$/);
     const wide = parseTable((await c.kubectl(['get', 'ev', '-o', 'wide'])).stdout);
     expect(wide.headers).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME']);
-    expect(row(wide, 'kubia-manual-v2.1', 'NAME')).toMatchObject({ SOURCE: 'default-scheduler', COUNT: '3' });
+    expect(row(wide, 'kubia-manual-v2.1', 'NAME')).toMatchObject({ SOURCE: 'kubelet', COUNT: '3' });
   });
 
   it('run creates a pod labelled run=<name> with its container port', async () => {
@@ -272,6 +278,8 @@ describe('kubectl with pods: create, get in every format, selectors, watch, desc
     expect(Number(port![1])).toBeGreaterThanOrEqual(30000);
     expect(Number(port![1])).toBeLessThanOrEqual(32767);
     expect(row(t, 'kubernetes').TYPE).toBe('ClusterIP');
+    const long = await c.kubectl(['get', 'services']);
+    expect(column(parseTable(long.stdout), 'NAME')).toEqual(['kubernetes', 'kubia-http']);
     expect(svc['CLUSTER-IP']).not.toBe(row(t, 'kubernetes')['CLUSTER-IP']);
   });
 
