@@ -40,6 +40,8 @@ export interface KubeletHostDeps {
   log: Logger;
   runtimeFor(node: { name: string; ip: string }): Runtime;
   probesFor(runtime: Runtime): ProbeExecutor;
+  /** Extra Node annotations for a runtime (e.g. how its pods are isolated). */
+  annotationsFor?(runtime: Runtime): Record<string, string> | undefined;
 }
 
 export interface KubeletHost {
@@ -56,7 +58,9 @@ export function startKubeletHost(cfg: KubeletHostConfig, deps: KubeletHostDeps):
   const disk = diskCapacityBytes(cfg.dataDir);
   const kubelets = cfg.nodes.map((node) => {
     const runtime = deps.runtimeFor(node);
+    const annotations = deps.annotationsFor?.(runtime);
     return createKubelet({
+      ...(annotations ? { annotations } : {}),
       node,
       api,
       bus,

@@ -1,0 +1,52 @@
+/**
+ * kubelet process: flags → logger → bus → API client → runtime per node → kubelet host → run
+ * until signal (see ./config.ts for the flags).
+ *   node dist/services/kubelet/main.js --nats nats://127.0.0.1:4222 --node-name node-1
+ *   node dist/services/kubelet/main.js --nats … --simulated-nodes 100 [--stages stages.yaml]
+ * On SIGTERM every container is stopped at once (a node shutting down); if the process dies any
+ * other way the process runtime's containers die with it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NatsApiClient } from '../../shared/client/nats-api-client.js';
+import { connectBus } from '../../shared/nats/connection.js';
+import { realClock } from '../../shared/runtime/clock.js';
+import { runMain } from '../../shared/runtime/process.js';
+import { kubeletConfigFromFlags } from './config.js';
+import { startKubeletHost } from './host.js';
+import { realProbes, succeedingProbes } from './probe-executor.js';
+import { createProcessRuntime, ProcessRuntime } from './runtime/process/index.js';
+import { SimulatedRuntime } from './runtime/simulated.js';
+import { parseStages } from './runtime/stages.js';
+
+runMain('kubelet', async ({ log }) => {
+  const cfg = kubeletConfigFromFlags();
+  const stages = cfg.stagesFile ? parseStages(readFileSync(cfg.stagesFile, 'utf8')) : undefined;
+  const bus = await connectBus({ servers: cfg.nats, name: cfg.processName, log });
+  const api = new NatsApiClient(bus, { userAgent: cfg.processName.replace(/^kubelet-/, 'kubelet/'), clock: realClock, log });
+  const host = startKubeletHost(
+    { ...cfg, timing: { heartbeatIntervalMs: cfg.profile.heartbeatIntervalMs, nodeStatusReportMs: cfg.profile.nodeStatusReportMs } },
+    {
+      bus,
+      api,
+      clock: realClock,
+      log,
+      runtimeFor: (node) =>
+        cfg.runtime === 'simulated'
+          ? new SimulatedRuntime({ clock: realClock, ...(stages ? { stages } : {}) })
+          : createProcessRuntime({ dataDir: join(cfg.dataDir, node.name), clock: realClock, log: log.child({ node: node.name }), isolation: cfg.isolation }),
+      probesFor: (runtime) => (runtime.kind === 'simulated' ? succeedingProbes : realProbes(runtime)),
+      annotationsFor: (runtime) => {
+        if (!(runtime instanceof ProcessRuntime)) return undefined;
+        const d = runtime.describe();
+        return { 'kubemu.io/pod-isolation': d.note ? `${d.isolation}: ${d.note}` : d.isolation, 'kubemu.io/resource-limits': d.limits };
+      },
+    },
+  );
+  log.info({ nodes: cfg.nodes.length, runtime: cfg.runtime, profile: cfg.profile.name }, 'kubelet starting');
+  return async () => {
+    await host.stop();
+    await api.close();
+    await bus.close();
+  };
+});
