@@ -307,3 +307,72 @@ describe('process runtime with cgroup limits', () => {
     expect((await terminated(rt, c.id, 20_000)).state).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
   });
 });
+
+describe('built-in images', () => {
+  let dir: string;
+  let rt: ProcessRuntime;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kubemu-prt-img-'));
+    rt = createProcessRuntime({ dataDir: dir });
+  });
+
+  afterAll(async () => {
+    await rt?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function serve(image: string, env: Record<string, string> = {}): Promise<Sandbox> {
+    const sb = await pod(rt, image.replace(/[^a-z0-9]+/g, '-'));
+    const c = await rt.startContainer(sb, cfg(sb, 'main', image, { env: { POD_IP: sb.ip, HOSTNAME: 'the-pod', ...env } }));
+    expect(c.state.state).toBe('running');
+    return sb;
+  }
+
+  it('kubia v2 and v3 answer as the book shows, v3 failing from the fifth request', async () => {
+    const v2 = await serve('luksa/kubia:v2');
+    expect(await httpGet(`http://${v2.ip}:8080/`)).toEqual({ status: 200, body: 'This is v2 running in pod the-pod\n' });
+    const v3 = await serve('luksa/kubia:v3');
+    const answers: number[] = [];
+    for (let i = 0; i < 6; i++) answers.push((await httpGet(`http://${v3.ip}:8080/`)).status);
+    expect(answers).toEqual([200, 200, 200, 200, 500, 500]);
+  });
+
+  it('kubia-unhealthy answers five requests, then 500', async () => {
+    const sb = await serve('luksa/kubia-unhealthy');
+    const bodies: string[] = [];
+    for (let i = 0; i < 6; i++) bodies.push((await httpGet(`http://${sb.ip}:8080/`)).body);
+    expect(bodies.slice(0, 5)).toEqual(Array(5).fill("You've hit the-pod\n"));
+    expect(bodies[5]).toBe("I'm not well. Please restart me!\n");
+  });
+
+  it('the nginx stand-in serves its welcome page, 404s, and logs each request', async () => {
+    const sb = await serve('nginx:1.25');
+    const home = await httpGet(`http://${sb.ip}/`);
+    expect(home.status).toBe(200);
+    expect(home.body).toContain('<title>Welcome to nginx!</title>');
+    expect((await httpGet(`http://${sb.ip}/missing.html`)).status).toBe(404);
+    const text = await eventually(async () => {
+      const t = await logs(rt, sb.podUid, 'main');
+      if (!t.includes('/missing.html')) throw new Error('not logged yet');
+      return t;
+    });
+    expect(text).toMatch(/^[\d.]+ - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/missing.html HTTP\/1.1" 404 \d+ "-" "[^"]*"$/m);
+  });
+
+  it('the CPU burner answers OK! after burning CPU', async () => {
+    const sb = await serve('registry.k8s.io/hpa-example', { BURN_MILLIS: '50' });
+    expect(await httpGet(`http://${sb.ip}/`)).toEqual({ status: 200, body: 'OK!' });
+  });
+
+  it('the crasher fails after its delay; pause runs until stopped and exits cleanly', async () => {
+    const sb = await pod(rt, 'crash-and-pause');
+    const crash = await rt.startContainer(sb, cfg(sb, 'crash', 'kubemu/crasher', { env: { CRASH_AFTER_SECONDS: '0.3' } }));
+    const pause = await rt.startContainer(sb, cfg(sb, 'pause', 'registry.k8s.io/pause:3.9'));
+    expect((await terminated(rt, crash.id)).state).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(await logs(rt, sb.podUid, 'crash')).toBe('crasher: started; exiting with code 1 in 0.3s\ncrasher: exiting with code 1\n');
+    expect(rt.container(pause.id)?.state.state).toBe('running');
+    await rt.stopContainer(pause.id, 5);
+    expect(rt.container(pause.id)?.state).toMatchObject({ exitCode: 0, reason: 'Completed' });
+  });
+});

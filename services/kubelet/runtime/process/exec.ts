@@ -12,7 +12,8 @@
  * `exited` resolves with the exit code (128 + signal number when killed) once the command ended and
  * its output is delivered (or shortly after, if a background process keeps the pipes open); it
  * rejects with a BadRequest Status when the container is not running or the command cannot start.
- * `kill` SIGKILLs the command's process group. The session dies with the kubelet.
+ * `kill` SIGKILLs the command's process group; `pause`/`resume` stop and restart reading its output
+ * (the command then blocks on a full pipe). The session dies with the kubelet.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
@@ -89,6 +90,17 @@ export class ProcessExec implements ExecSession {
 
   onStderr(cb: (chunk: Uint8Array) => void): void {
     this.stderr.on(cb);
+  }
+
+  /** Back-pressure: the command blocks on its full pipe until `resume`. */
+  pause(): void {
+    this.child?.stdout?.pause();
+    this.child?.stderr?.pause();
+  }
+
+  resume(): void {
+    this.child?.stdout?.resume();
+    this.child?.stderr?.resume();
   }
 
   kill(): void {

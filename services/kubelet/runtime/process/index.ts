@@ -20,7 +20,7 @@ import { badRequest } from '../../../../shared/api/errors.js';
 import { realClock, type Clock } from '../../../../shared/runtime/clock.js';
 import { silentLogger, type Logger } from '../../../../shared/runtime/logger.js';
 import type {
-  ContainerConfig, ContainerInfo, ExecOptions, ExecSession, LogOptions, LogStream, ResourceUsage, Runtime, Sandbox, SandboxConfig,
+  ContainerConfig, ContainerInfo, ExecOptions, ExecSession, LogOptions, LogReader, LogStream, ResourceUsage, Runtime, Sandbox, SandboxConfig,
 } from '../runtime.js';
 import { resolveImage } from './catalog.js';
 import { Cgroups } from './cgroups.js';
@@ -167,7 +167,7 @@ export class ProcessRuntime implements Runtime {
     return () => this.listeners.delete(listener);
   }
 
-  readLogs(podUid: string, container: string, opts: LogOptions, stream: LogStream): { cancel(): void } {
+  readLogs(podUid: string, container: string, opts: LogOptions, stream: LogStream): LogReader {
     const instances = this.instancesOf(podUid).filter((c) => c.cfg.name === container);
     const pod = this.sandboxes.get(podUid)?.cfg.name ?? podUid;
     const target = opts.previous ? instances[instances.length - 2] : instances[instances.length - 1];

@@ -13,12 +13,13 @@
  * Reader (`readLogs`): the entries of the rotated and current file, then filters as kubelet does:
  * `sinceSeconds` by entry time, `tailLines` as the last N entries, `timestamps` prefixes each entry
  * with its time, `limitBytes` stops the stream after that many bytes. `follow` keeps streaming new
- * entries until the writer closes (the instance ended) or the reader is cancelled. Never throws into
- * the caller: failures end the stream with an error.
+ * entries until the writer closes (the instance ended) or the reader is cancelled. Delivery yields
+ * to the event loop every 256 KiB and honours `pause`/`resume` (back-pressure from a slow client).
+ * Never throws into the caller: failures end the stream with an error.
  */
 import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import type { Clock } from '../../../../shared/runtime/clock.js';
-import type { LogOptions, LogStream } from '../runtime.js';
+import type { LogOptions, LogReader, LogStream } from '../runtime.js';
 
 export type LogStreamName = 'stdout' | 'stderr';
 
@@ -183,17 +184,26 @@ function render(e: Entry, timestamps: boolean): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Bytes delivered in one go before the reader yields to the event loop (a 10 MiB log must not stall the kubelet). */
+const SLICE_BYTES = 256 * 1024;
+
 /**
  * Streams one instance's log. `writer` is the instance's live writer (needed for `follow`; absent
- * for an instance whose writer is gone). Returns a cancel function.
+ * for an instance whose writer is gone). `pause` stops delivery (entries that arrive meanwhile
+ * wait in order) until `resume`.
  */
-export function streamLog(path: string, writer: LogWriter | undefined, opts: LogOptions, clock: Clock, out: LogStream): { cancel(): void } {
+export function streamLog(path: string, writer: LogWriter | undefined, opts: LogOptions, clock: Clock, out: LogStream): LogReader {
   let done = false;
+  let paused = false;
+  let finished = false;
+  let scheduled = false;
   let unfollow: () => void = () => {};
   let budget = opts.limitBytes !== undefined && opts.limitBytes > 0 ? opts.limitBytes : Infinity;
+  const queue: Entry[] = [];
   const end = (err?: Error): void => {
     if (done) return;
     done = true;
+    queue.length = 0;
     unfollow();
     try {
       out.onEnd(err);
@@ -202,7 +212,6 @@ export function streamLog(path: string, writer: LogWriter | undefined, opts: Log
     }
   };
   const send = (e: Entry): void => {
-    if (done) return;
     let bytes = render(e, opts.timestamps === true);
     if (bytes.length > budget) bytes = bytes.subarray(0, budget);
     budget -= bytes.length;
@@ -212,6 +221,22 @@ export function streamLog(path: string, writer: LogWriter | undefined, opts: Log
       return end(err instanceof Error ? err : new Error(String(err)));
     }
     if (budget <= 0) end();
+  };
+  const pump = (): void => {
+    scheduled = false;
+    let sent = 0;
+    while (!done && !paused && queue.length) {
+      if (sent >= SLICE_BYTES) return schedule();
+      const e = queue.shift()!;
+      sent += e.content.length;
+      send(e);
+    }
+    if (!done && !paused && finished) end();
+  };
+  const schedule = (): void => {
+    if (scheduled || done) return;
+    scheduled = true;
+    setImmediate(pump);
   };
 
   void (async () => {
@@ -224,14 +249,37 @@ export function streamLog(path: string, writer: LogWriter | undefined, opts: Log
         entries = entries.filter((e) => !(e.ms < since));
       }
       if (opts.tailLines !== undefined && opts.tailLines >= 0) entries = entries.slice(Math.max(0, entries.length - opts.tailLines));
+      queue.push(...entries);
       // Subscribing in the same synchronous step as the read: nothing is missed or repeated.
-      if (opts.follow && writer?.isOpen) unfollow = writer.follow(send, () => end());
-      for (const e of entries) send(e);
-      if (!opts.follow || !writer?.isOpen) end();
+      if (opts.follow && writer?.isOpen) {
+        unfollow = writer.follow(
+          (e) => {
+            queue.push(e);
+            if (!scheduled) pump();
+          },
+          () => {
+            finished = true;
+            pump();
+          },
+        );
+      } else {
+        finished = true;
+      }
+      pump();
     } catch (err) {
       end(err instanceof Error ? err : new Error(String(err)));
     }
   })();
 
-  return { cancel: () => end() };
+  return {
+    cancel: () => end(),
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      if (!paused) return;
+      paused = false;
+      schedule();
+    },
+  };
 }
