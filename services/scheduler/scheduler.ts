@@ -99,7 +99,7 @@ export function createScheduler(cfg: SchedulerConfig, deps: SchedulerDeps): Sche
       return {
         ready,
         ...(ready ? {} : { reason: 'informers have not synced yet' }),
-        leader: manager.isLeader(),
+        leading: manager.isLeader(),
         identity: cfg.identity,
         queue: queue.stats(),
         ...loop.counts,

@@ -157,7 +157,7 @@ describe('scheduler against a real api-server', () => {
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const health = async (): Promise<Record<string, unknown>> => c.bus.request(subjects.control('scheduler-proc', 'health'), {}, { timeoutMs: 1000 });
-    await eventually(async () => expect(await health()).toMatchObject({ ready: true, name: 'scheduler-proc', leader: false }), {
+    await eventually(async () => expect(await health()).toMatchObject({ ready: true, name: 'scheduler-proc', leading: false }), {
       timeoutMs: 30_000,
       message: `scheduler process did not become healthy:\n${out}`,
     });
@@ -167,7 +167,7 @@ describe('scheduler against a real api-server', () => {
     await eventually(async () => expect(await holder()).toBe('scheduler-proc'), { timeoutMs: 8000 });
     await addPod('by-process');
     await eventually(async () => expect(await podNode('by-process')).toBeDefined(), { timeoutMs: 10_000 });
-    expect(await health()).toMatchObject({ leader: true, scheduled: 1 });
+    expect(await health()).toMatchObject({ leading: true, scheduled: 1 });
 
     // A standby waits; the process dies without releasing its lease.
     const standby = startInProcess('scheduler-c');

@@ -236,7 +236,7 @@ describe('scheduler loop', () => {
     aborts.push(abort);
     void scheduler.run(abort.signal);
     await until(() => scheduler.queue.isUnschedulable('default/big'));
-    expect(scheduler.health()).toMatchObject({ ready: true, leader: true, queue: { unschedulable: 1 }, unschedulableAttempts: 1 });
+    expect(scheduler.health()).toMatchObject({ ready: true, leading: true, queue: { unschedulable: 1 }, unschedulableAttempts: 1 });
   });
 });
 
