@@ -4,8 +4,9 @@
  * manager's `--node-eviction-rate` (0.1 nodes/s in a healthy zone). `ratePerSecond` 0 means
  * unlimited (kubemu's default profile: a dead node is evicted at once).
  *
- * `tryTake()` spends a token if one is there; otherwise it says how long until the next one. The
- * bucket starts full, so the first unhealthy node is never delayed.
+ * `tryTake()` spends a token if one is there; otherwise it says how long until the next one;
+ * `giveBack()` returns one whose write failed. The bucket starts full, so the first unhealthy node
+ * is never delayed.
  */
 import type { Clock } from '../../shared/runtime/clock.js';
 
@@ -33,5 +34,10 @@ export class EvictionLimiter {
       return { ok: true };
     }
     return { ok: false, retryAfterMs: Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000) };
+  }
+
+  /** Returns a token taken for a write that failed. */
+  giveBack(): void {
+    if (this.ratePerSecond > 0) this.tokens = Math.min(1, this.tokens + 1);
   }
 }

@@ -72,6 +72,8 @@ export class NodeLifecycle implements Reconciler {
   private readonly known = new Map<string, Node>();
   private readonly lastReady = new Map<string, string | undefined>();
   private readonly statusBeats = new Map<string, StatusBeat>();
+  /** Nodes whose pods still have to be marked not ready after a True → False transition. */
+  private readonly markPending = new Set<string>();
   private readonly log: Logger;
 
   constructor(private readonly o: NodeLifecycleOptions) {
@@ -87,6 +89,7 @@ export class NodeLifecycle implements Reconciler {
     this.known.clear();
     this.lastReady.clear();
     this.statusBeats.clear();
+    this.markPending.clear();
   }
 
   async reconcile(name: string): Promise<ReconcileResult | void> {
@@ -119,8 +122,12 @@ export class NodeLifecycle implements Reconciler {
     }
 
     const status = readyStatus(current);
-    const markPods = this.transition(current, status);
-    if (status === 'Unknown' || markPods) await this.markPodsNotReady(name, nowIso);
+    if (this.transition(current, status)) this.markPending.add(name);
+    if (status === 'True') this.markPending.delete(name);
+    if (status === 'Unknown' || this.markPending.has(name)) {
+      await this.markPodsNotReady(name, nowIso);
+      this.markPending.delete(name);
+    }
 
     let retryAfterMs: number | undefined;
     let plan = controllerTaints(current, nowIso, true);
@@ -132,7 +139,12 @@ export class NodeLifecycle implements Reconciler {
       }
     }
     if (plan.changed) {
-      await o.api.update<Node>(NODES, { ...structuredClone(current), spec: { ...current.spec, taints: plan.taints } });
+      try {
+        await o.api.update<Node>(NODES, { ...structuredClone(current), spec: { ...current.spec, taints: plan.taints } });
+      } catch (err) {
+        if (plan.freshNoExecute) this.limiter.giveBack(); // the node was not tainted: the token is not spent
+        throw err;
+      }
       this.log.info({ node: name, taints: plan.taints.map((t) => `${t.key}:${t.effect}`), deferred: plan.deferred }, 'updated node taints');
     }
 
@@ -197,6 +209,7 @@ export class NodeLifecycle implements Reconciler {
     this.known.delete(name);
     this.lastReady.delete(name);
     this.statusBeats.delete(name);
+    this.markPending.delete(name);
   }
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Node } from '../../shared/api/core.js';
 import { isoTime, realClock } from '../../shared/runtime/clock.js';
+import { conflict, MODIFIED_CONFLICT } from '../../shared/api/errors.js';
 import { nodeLifecycleController } from '../../services/controller-manager/node-lifecycle.js';
 import { controllerTaints, probeDeadline, unknownConditions } from '../../services/controller-manager/node-health.js';
 import { EvictionLimiter } from '../../services/controller-manager/eviction-limiter.js';
@@ -186,6 +187,24 @@ describe('node lifecycle: startup grace and leader changes', () => {
     await h.advance(4100);
     const ready = cond(await h.node('node-9'), 'Ready');
     expect(ready).toMatchObject({ status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.' });
+  });
+});
+
+describe('node lifecycle: conflicts', () => {
+  it('retries a write that lost a race without spending its eviction token', async () => {
+    await cluster(['node-1'], { nodeEvictionRate: 0.1 });
+    const lost = new Set<string>();
+    h!.api.reactor((call) => {
+      const write = call.subresource ?? 'spec';
+      if (call.resource.plural === 'nodes' && call.verb === 'update' && !lost.has(write)) {
+        lost.add(write); // the first status write and the first taint write both lose to a concurrent writer
+        throw conflict('nodes', 'node-1', MODIFIED_CONFLICT);
+      }
+    });
+    await h!.advance(4500);
+    expect([...lost].sort()).toEqual(['spec', 'status']);
+    expect(cond(await h!.node('node-1'), 'Ready')?.status).toBe('Unknown');
+    expect(taintKeys(await h!.node('node-1'))).toContain('node.kubernetes.io/unreachable:NoExecute');
   });
 });
 
