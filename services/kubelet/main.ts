@@ -34,7 +34,7 @@ runMain('kubelet', async ({ log }) => {
       runtimeFor: (node) =>
         cfg.runtime === 'simulated'
           ? new SimulatedRuntime({ clock: realClock, ...(stages ? { stages } : {}) })
-          : createProcessRuntime({ dataDir: join(cfg.dataDir, node.name), clock: realClock, log: log.child({ node: node.name }), isolation: cfg.isolation }),
+          : createProcessRuntime({ dataDir: cfg.nodes.length === 1 ? cfg.dataDir : join(cfg.dataDir, node.name), clock: realClock, log: log.child({ node: node.name }), isolation: cfg.isolation }),
       probesFor: (runtime) => (runtime.kind === 'simulated' ? succeedingProbes : realProbes(runtime)),
       annotationsFor: (runtime) => {
         if (!(runtime instanceof ProcessRuntime)) return undefined;

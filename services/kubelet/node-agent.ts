@@ -17,6 +17,7 @@
  * Writes are serialized; failures are logged and retried by the next tick.
  */
 import type { Node } from '../../shared/api/core.js';
+import { rvOf } from '../../shared/api/meta.js';
 import { isStatusError } from '../../shared/api/errors.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
 import type { ApiClient } from '../../shared/client/api.js';
@@ -152,8 +153,17 @@ export class NodeAgent {
   }
 
   private observe(n: Node): void {
-    if (this.node && n.metadata.uid === this.node.metadata.uid) this.node = n;
+    if (this.node && n.metadata.uid === this.node.metadata.uid && rvOf(n) < rvOf(this.node)) return; // older than what we wrote
+    this.node = n;
     if (readyIsStale(n)) void this.writeStatus();
+  }
+
+  /** The freshest Node we know: the informer's, unless our own last write is newer. */
+  private current(): Node | undefined {
+    const cached = this.opts.informer.lister.get(this.name);
+    if (!cached) return this.node;
+    if (!this.node || cached.metadata.uid !== this.node.metadata.uid) return cached;
+    return rvOf(cached) >= rvOf(this.node) ? cached : this.node;
   }
 
   private async registerOnce(): Promise<Node> {
@@ -171,7 +181,7 @@ export class NodeAgent {
 
   private async writeOnce(): Promise<void> {
     const { api, clock, input, log, recorder } = this.opts;
-    const current = this.opts.informer.lister.get(this.name) ?? this.node;
+    const current = this.current();
     const wasStale = readyIsStale(current);
     try {
       const status = nodeStatus(input, current?.status?.conditions, isoTime(clock));
