@@ -165,8 +165,6 @@ function kubeletCommand(ctx: LaunchContext, i: Instance): string[] {
   if (i.node) return [...onNode(ctx, i.node), '--runtime', ctx.runtime, '--data-dir', join(ctx.nodesDir, i.node)];
   return [
     ...withProfile(ctx),
-    '--node-name',
-    SIMULATED_NODE_PREFIX,
     '--node-prefix',
     SIMULATED_NODE_PREFIX,
     '--simulated-nodes',

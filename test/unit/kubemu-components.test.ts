@@ -143,8 +143,6 @@ describe('kubemu component table', () => {
       'nats://127.0.0.1:14222',
       '--profile',
       'default',
-      '--node-name',
-      'sim',
       '--node-prefix',
       'sim',
       '--simulated-nodes',
