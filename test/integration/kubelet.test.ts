@@ -12,6 +12,8 @@ import { kubeletConfigFromFlags } from '../../services/kubelet/config.js';
 import { startKubeletHost, type KubeletHost } from '../../services/kubelet/host.js';
 import { succeedingProbes } from '../../services/kubelet/probe-executor.js';
 import { SimulatedRuntime } from '../../services/kubelet/runtime/simulated.js';
+import { createProcessRuntime } from '../../services/kubelet/runtime/process/index.js';
+import { realProbes } from '../../services/kubelet/probe-executor.js';
 import { startApiCluster, type ApiCluster } from '../support/api-cluster.js';
 import { pod } from '../support/builders.js';
 import { eventually } from '../support/eventually.js';
@@ -20,7 +22,7 @@ const PODS = resourceByPlural('pods');
 const NODES = resourceByPlural('nodes');
 const EVENTS = resourceByPlural('events');
 
-describe('kubelet against a real api-server (simulated runtime, in-process)', () => {
+describe('kubelet against a real api-server (in-process)', () => {
   let c: ApiCluster;
   let api: NatsApiClient;
   let host: KubeletHost | undefined;
@@ -28,6 +30,7 @@ describe('kubelet against a real api-server (simulated runtime, in-process)', ()
 
   function start(argv: string[]): KubeletHost {
     const cfg = kubeletConfigFromFlags(['--nats', c.nats.url, '--data-dir', dataDir, ...argv]);
+    const processRuntime = cfg.runtime === 'process';
     return startKubeletHost(
       { ...cfg, timing: { heartbeatIntervalMs: cfg.profile.heartbeatIntervalMs, nodeStatusReportMs: cfg.profile.nodeStatusReportMs } },
       {
@@ -35,8 +38,8 @@ describe('kubelet against a real api-server (simulated runtime, in-process)', ()
         api: c.client(cfg.processName),
         clock: realClock,
         log: silentLogger(),
-        runtimeFor: () => new SimulatedRuntime({ clock: realClock }),
-        probesFor: () => succeedingProbes,
+        runtimeFor: (node) => (processRuntime ? createProcessRuntime({ dataDir: join(dataDir, node.name), clock: realClock }) : new SimulatedRuntime({ clock: realClock })),
+        probesFor: (runtime) => (processRuntime ? realProbes(runtime) : succeedingProbes),
       },
     );
   }
@@ -176,5 +179,66 @@ describe('kubelet against a real api-server (simulated runtime, in-process)', ()
     } finally {
       await many.stop();
     }
+  });
+
+  describe('with the process runtime (real child processes)', () => {
+    let real: KubeletHost | undefined;
+    beforeAll(async () => {
+      real = start(['--node-name', 'node-2', '--runtime', 'process']);
+      await eventually(() => real!.ready(), { timeoutMs: 20_000, message: 'node-2 ready' });
+    });
+    afterAll(async () => {
+      await real?.stop();
+    });
+
+    it('runs kubia: Ready through its readiness probe, answering on its own pod IP', async () => {
+      await bind('kubia-real', 'node-2', undefined, (p) => {
+        p.spec.containers[0].readinessProbe = { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 };
+      });
+      const p = await eventually(
+        async () => {
+          const x = await get('kubia-real');
+          if (!x.status?.conditions?.some((k) => k.type === 'Ready' && k.status === 'True')) throw new Error(JSON.stringify(x.status?.containerStatuses?.[0]?.state));
+          return x;
+        },
+        { timeoutMs: 15_000, message: 'kubia Ready' },
+      );
+      const cidr = (await api.get<Node>(NODES, undefined, 'node-2')).spec!.podCIDR!;
+      expect(p.status?.podIP?.split('.').slice(0, 3).join('.')).toBe(cidr.split('.').slice(0, 3).join('.'));
+      const text = await (await fetch(`http://${p.status!.podIP}:8080/`)).text();
+      expect(text).toBe("You've hit kubia-real\n");
+      expect(p.status?.containerStatuses?.[0].containerID).toMatch(/^process:\/\//);
+    });
+
+    it('restarts a container whose liveness probe fails (kubia-unhealthy answers 500 after five requests)', async () => {
+      await bind('unhealthy', 'node-2', 'luksa/kubia-unhealthy', (p) => {
+        p.spec.containers[0].livenessProbe = { httpGet: { path: '/', port: 8080 }, periodSeconds: 1, failureThreshold: 3 };
+      });
+      await eventually(async () => ((await get('unhealthy')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, { timeoutMs: 25_000, message: 'a liveness restart' });
+      const events = await api.list<any>(EVENTS, 'default', { fieldSelector: 'involvedObject.name=unhealthy' });
+      const messages = events.items.map((e: any) => e.message);
+      expect(messages).toContain('Liveness probe failed: HTTP probe failed with statuscode: 500');
+      expect(messages).toContain('Container kubia failed liveness probe, will be restarted');
+    });
+
+    it('stops the container process when the pod is deleted', async () => {
+      const uid = (await get('kubia-real')).metadata.uid!;
+      const runtime = real!.kubelets[0].runtime;
+      const pid = runtime.containersOf(uid).at(-1)?.pid;
+      expect(pid).toBeGreaterThan(0);
+      await api.delete(PODS, 'default', 'kubia-real');
+      await eventually(
+        async () => {
+          try {
+            await get('kubia-real');
+            return false;
+          } catch {
+            return true;
+          }
+        },
+        { timeoutMs: 15_000, message: 'kubia-real gone' },
+      );
+      expect(() => process.kill(pid!, 0)).toThrow();
+    });
   });
 });
