@@ -18,6 +18,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { intValueOrZero, milliValueOrZero } from '../../../../shared/api/quantity.js';
 import { isAlive } from './proc-table.js';
 
 export interface ContainerCgroup {
@@ -32,32 +33,11 @@ export interface Limits {
   memoryBytes?: number;
 }
 
-const SUFFIX: Record<string, number> = {
-  '': 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** A Kubernetes quantity as a number (`500m` → 0.5, `64Mi` → 67108864), or undefined. */
-export function quantityValue(q: string | number | undefined): number | undefined {
-  if (q === undefined) return undefined;
-  if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
-  const m = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|([a-zA-Z]*))$/.exec(q.trim());
-  if (!m) return undefined;
-  const base = Number(m[1]);
-  if (!Number.isFinite(base)) return undefined;
-  if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  const mult = SUFFIX[m[3] ?? ''];
-  return mult === undefined ? undefined : base * mult;
-}
-
 /** The limits of a container's `resources` that cgroups can enforce. */
 export function limitsOf(resources: { limits?: Record<string, string | number> } | undefined): Limits {
-  const cpu = quantityValue(resources?.limits?.cpu);
-  const mem = quantityValue(resources?.limits?.memory);
-  return {
-    ...(cpu !== undefined && cpu > 0 ? { cpuMillicores: Math.max(1, Math.round(cpu * 1000)) } : {}),
-    ...(mem !== undefined && mem > 0 ? { memoryBytes: Math.ceil(mem) } : {}),
-  };
+  const cpu = milliValueOrZero(resources?.limits?.cpu);
+  const mem = intValueOrZero(resources?.limits?.memory);
+  return { ...(cpu > 0 ? { cpuMillicores: cpu } : {}), ...(mem > 0 ? { memoryBytes: mem } : {}) };
 }
 
 function read(path: string): string | undefined {

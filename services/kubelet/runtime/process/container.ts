@@ -17,7 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isoTime, type Clock } from '../../../../shared/runtime/clock.js';
 import type { Logger } from '../../../../shared/runtime/logger.js';
 import type { ContainerConfig, ContainerInfo } from '../runtime.js';
@@ -34,6 +34,8 @@ const START_TIMEOUT_MS = 10_000;
 /** How long an exited container's pipes may stay open (held by escaped processes) before the log closes. */
 const DRAIN_MS = 200;
 const EPOCH = '1970-01-01T00:00:00Z';
+/** Container names are DNS labels; anything else must not become a path. */
+const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export interface ContainerDeps {
   iso: Isolation;
@@ -71,7 +73,7 @@ export class ProcessContainer {
 
   constructor(readonly sandbox: PodSandbox, readonly cfg: ContainerConfig, private deps: ContainerDeps) {
     this.id = containerId(cfg.podUid, cfg.name, cfg.attempt);
-    this.logPath = join(sandbox.dir, 'logs', cfg.name, `${cfg.attempt}.log`);
+    this.logPath = join(sandbox.dir, 'logs', VALID_NAME.test(cfg.name) ? cfg.name : '_invalid', `${cfg.attempt}.log`);
     this.workingDir = cfg.workingDir || '/';
     this.info = {
       id: this.id,
@@ -122,6 +124,7 @@ export class ProcessContainer {
 
   private async doStart(): Promise<ContainerInfo> {
     const { cfg, sandbox, deps } = this;
+    if (!VALID_NAME.test(cfg.name)) return this.startFailed(`invalid container name ${JSON.stringify(cfg.name)}`);
     let image;
     try {
       image = resolveImage(cfg.image);
@@ -140,7 +143,7 @@ export class ProcessContainer {
     const argv = imageArgv(image, deps.programs, cfg, env);
     if (argv.length === 0) return this.startFailed('no command specified');
 
-    mkdirSync(join(sandbox.dir, 'logs', cfg.name), { recursive: true });
+    mkdirSync(dirname(this.logPath), { recursive: true });
     this.writer = new LogWriter(this.logPath, deps.clock, deps.logMaxBytes);
     this.cgroup = deps.cgroups.create(cfg.podUid, `${cfg.name}-${cfg.attempt}`, limitsOf(cfg.resources));
     const params = {

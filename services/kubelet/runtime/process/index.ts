@@ -14,7 +14,7 @@
  * `onContainerExit` listeners; `$(VAR)` in command/args is expanded here. Every process dies
  * with the kubelet (parent-death signals). A listener that throws is logged and ignored.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { badRequest } from '../../../../shared/api/errors.js';
 import { realClock, type Clock } from '../../../../shared/runtime/clock.js';
@@ -91,6 +91,7 @@ export class ProcessRuntime implements Runtime {
   }
 
   async runPodSandbox(cfg: SandboxConfig): Promise<Sandbox> {
+    if (!safeUid(cfg.podUid)) throw badRequest(`invalid pod uid ${JSON.stringify(cfg.podUid)}`);
     const existing = this.sandboxes.get(cfg.podUid);
     if (existing) {
       await existing.ensureRunning();
@@ -115,13 +116,23 @@ export class ProcessRuntime implements Runtime {
     await Promise.all(cs.map((c) => c.waitExited()));
   }
 
+  /** Also removes the directory of a pod this runtime never saw (left by a kubelet that died). */
   async removePodSandbox(podUid: string): Promise<void> {
-    const sb = this.sandboxes.get(podUid);
     await this.stopPodSandbox(podUid);
     for (const c of this.instancesOf(podUid)) this.forget(c);
     this.sandboxes.delete(podUid);
+    if (!safeUid(podUid)) return;
     this.cgroups.releasePod(podUid);
-    if (sb) rmSync(sb.dir, { recursive: true, force: true });
+    rmSync(join(this.opts.dataDir, 'pods', podUid), { recursive: true, force: true });
+  }
+
+  /** Pod uids with a directory on this node, including those from before a kubelet restart. */
+  podDirs(): string[] {
+    try {
+      return readdirSync(join(this.opts.dataDir, 'pods')).filter(safeUid);
+    } catch {
+      return [];
+    }
   }
 
   async startContainer(sandbox: Sandbox, cfg: ContainerConfig): Promise<ContainerInfo> {
@@ -238,6 +249,11 @@ export class ProcessRuntime implements Runtime {
       }
     }
   }
+}
+
+/** A pod uid is a path component under the pods directory: never `..`, never a separator. */
+function safeUid(uid: string): boolean {
+  return uid !== '' && uid !== '.' && uid !== '..' && !uid.includes('/') && !uid.includes('\0');
 }
 
 export function createProcessRuntime(opts: ProcessRuntimeOptions): ProcessRuntime {
