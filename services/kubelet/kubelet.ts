@@ -7,7 +7,8 @@
  *
  * `run(signal)` registers the Node, then starts pods once the node's pod CIDR is known and the pod
  * informer has synced; `health()` is ready from then on (the health convention's
- * `kubelet-<node>`). `stop()` stops every container at once (a node shutting down) and the timers.
+ * `kubelet-<node>`). `stop()` halts the pod workers and stops every container at once (a node
+ * shutting down; the API keeps showing what it last saw), then the timers.
  * The informer factory is started by the caller.
  */
 import type { ConfigMap, Node, Pod, Secret, Service } from '../../shared/api/core.js';
@@ -145,7 +146,8 @@ export function createKubelet(deps: KubeletDeps): Kubelet {
       agent.stop();
       manager.stop();
       await runtime.close();
-      await recorder.flush();
+      // Events still in flight get a moment, not the whole stop budget (the api-server may be gone).
+      await Promise.race([recorder.flush(), clock.sleep(1000)]);
     },
   };
 }

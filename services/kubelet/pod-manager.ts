@@ -18,7 +18,7 @@ import { objectKey } from '../../shared/api/meta.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
 import type { Clock, TimerHandle } from '../../shared/runtime/clock.js';
 import type { Logger } from '../../shared/runtime/logger.js';
-import type { SharedInformer } from '../../shared/informer/informer.js';
+import type { HandlerRegistration, SharedInformer } from '../../shared/informer/informer.js';
 import { IpAllocator } from './ip-allocator.js';
 import type { PodLookup, PodRef } from './pod-lookup.js';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.js';
@@ -44,6 +44,7 @@ export class PodManager implements PodLookup {
   private ips?: IpAllocator;
   private housekeeping?: TimerHandle;
   private unsubscribeExits?: () => void;
+  private handler?: HandlerRegistration;
   private started = false;
 
   constructor(private readonly opts: PodManagerOptions) {}
@@ -58,7 +59,7 @@ export class PodManager implements PodLookup {
       if (pod.status?.podIP && phase !== 'Succeeded' && phase !== 'Failed' && !pod.spec.hostNetwork) this.ips.reserve(pod.metadata.uid ?? '', pod.status.podIP);
     }
     this.unsubscribeExits = runtime.onContainerExit((info) => this.workers.get(info.podUid)?.containerExited(info));
-    informer.addEventHandler({
+    this.handler = informer.addEventHandler({
       onAdd: (pod) => this.observe(pod),
       onUpdate: (_old, pod) => this.observe(pod),
       onDelete: (pod) => this.workers.get(pod.metadata.uid ?? '')?.remove(),
@@ -93,10 +94,12 @@ export class PodManager implements PodLookup {
     return undefined;
   }
 
-  /** Stops bookkeeping (the runtime is closed by the kubelet). */
+  /** Stops bookkeeping and every worker (the runtime is closed by the kubelet). */
   stop(): void {
     this.housekeeping?.cancel();
     this.unsubscribeExits?.();
+    this.handler?.remove();
+    for (const w of this.workers.values()) w.halt();
   }
 
   /** Terminates every pod (used when a test wants a clean node). */

@@ -408,6 +408,18 @@ export class PodWorker {
     this.deps.onDone(this.uid);
   }
 
+  /**
+   * The kubelet is going away (its runtime stops every container at once): no more syncs, probes,
+   * timers or status writes — what the API shows stays as it was, like a machine losing power.
+   */
+  halt(): void {
+    this.finished = true;
+    this.wake?.timer.cancel();
+    this.wake = undefined;
+    for (const s of this.slots.values()) s.stopProbes();
+    this.status.stop();
+  }
+
   /** Test and shutdown hook: resolves when no status write is pending. */
   statusIdle(): Promise<void> {
     return this.status.idle();
