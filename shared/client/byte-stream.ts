@@ -83,6 +83,7 @@ export class ByteStream {
   private ending: { result: StreamResult; by: 'local' | 'peer' } | undefined;
   private finished = false;
   private wireStopped = false;
+  private readonly closeWatchers: (() => void)[] = [];
   private lastSent: number;
   private lastHeard: number;
   private readonly sub: BusSubscription;
@@ -103,6 +104,12 @@ export class ByteStream {
 
   get closed(): boolean {
     return this.finished;
+  }
+
+  /** Runs `cb` once the stream is over (at once if it is); bookkeeping beside the handlers. */
+  whenClosed(cb: () => void): void {
+    if (this.finished) cb();
+    else this.closeWatchers.push(cb);
   }
 
   /** Attaches the handlers; events that arrived earlier are delivered now, in order. */
@@ -173,8 +180,10 @@ export class ByteStream {
 
   /** Forgets the stream without telling the peer (it was never established). */
   dispose(): void {
+    if (this.finished) return;
     this.finished = true;
     this.stopWire();
+    this.notifyWatchers();
   }
 
   private send(f: UnnumberedFrame): void {
@@ -291,6 +300,11 @@ export class ByteStream {
     this.queue.length = 0;
     if (this.handlers) this.handlers.close(result, by);
     else this.ending = { result, by };
+    this.notifyWatchers();
+  }
+
+  private notifyWatchers(): void {
+    for (const cb of this.closeWatchers.splice(0)) cb();
   }
 
   private stopWire(): void {

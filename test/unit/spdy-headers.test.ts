@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createDeflate, constants as zconst, inflateSync } from 'node:zlib';
+import { createDeflate, constants as zconst, deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SPDY_DICTIONARY } from '../../services/api-server/streaming/spdy/dictionary.js';
 import { decodeHeaderBlock, encodeHeaderBlock, HeaderCompressor, HeaderDecompressor } from '../../services/api-server/streaming/spdy/headers.js';
@@ -52,6 +52,15 @@ describe('SPDY header blocks', () => {
     }
     expect(got).toEqual([{ streamtype: 'error' }, {}, { streamtype: 'data', port: '8080', requestid: '12' }]);
     expect(rest.length).toBe(0);
+  });
+
+  it('ends every block with the empty stored block of a zlib sync flush (Go only hands out data there)', () => {
+    const c = new HeaderCompressor();
+    const first = c.compress({ streamtype: 'error' });
+    expect([...first.subarray(0, 2)]).toEqual([0x78, 0x20]);
+    // The dictionary id is the one zlib itself writes for the SPDY dictionary.
+    expect(first.readUInt32BE(2)).toBe(deflateSync(Buffer.from('x'), { dictionary: SPDY_DICTIONARY }).readUInt32BE(2));
+    for (const block of [first, c.compress({})]) expect([...block.subarray(block.length - 5)]).toEqual([0, 0, 0, 0xff, 0xff]);
   });
 
   it('reads a peer stream compressed with the dictionary, in order, across many blocks', async () => {

@@ -7,7 +7,8 @@
  * ending on a flush boundary.
  *
  * - `HeaderCompressor` writes that stream with stored (uncompressed) deflate blocks: a zlib header
- *   announcing the dictionary, then per header block one stored block. Any inflater with the
+ *   announcing the dictionary, then per header block its stored block(s) and the empty stored
+ *   block that ends a zlib sync flush (`00 00 00 ff ff`). Any inflater with the
  *   dictionary reads it, it needs no state beyond "header sent yet?", and it is synchronous, so a
  *   SYN_REPLY never waits. Header blocks here are a few bytes; compressing them buys nothing.
  * - `HeaderDecompressor` reads the peer's stream with zlib's inflater (real compression, the
@@ -74,6 +75,14 @@ function adler32(data: Buffer): number {
   return ((b << 16) | a) >>> 0;
 }
 
+/** A stored (uncompressed) deflate block header: BFINAL 0, BTYPE 00, padding, LEN, NLEN (little-endian). */
+function storedBlockHeader(length: number): Buffer {
+  const h = Buffer.alloc(5);
+  h.writeUInt16LE(length, 1);
+  h.writeUInt16LE(~length & 0xffff, 3);
+  return h;
+}
+
 export class HeaderCompressor {
   private started = false;
 
@@ -87,14 +96,13 @@ export class HeaderCompressor {
       head.writeUInt32BE(adler32(SPDY_DICTIONARY), 2);
       parts.push(head);
     }
-    for (let off = 0; off === 0 || off < block.length; off += 0xffff) {
+    for (let off = 0; off < block.length; off += 0xffff) {
       const piece = block.subarray(off, off + 0xffff);
-      const stored = Buffer.alloc(5);
-      stored[0] = 0; // BFINAL 0, BTYPE 00 (stored), padded to the byte boundary
-      stored.writeUInt16LE(piece.length, 1);
-      stored.writeUInt16LE(~piece.length & 0xffff, 3);
-      parts.push(stored, piece);
+      parts.push(storedBlockHeader(piece.length), piece);
     }
+    // The empty stored block a zlib sync flush ends with: Go's inflater hands out what it decoded
+    // only when it meets one, so without it kubectl would wait for more input (and then fail).
+    parts.push(storedBlockHeader(0));
     return Buffer.concat(parts);
   }
 }
