@@ -2,11 +2,12 @@
  * The HTTP face of the API (what kubectl talks to): reads a request into an `ApiRequest`, hands it
  * to the API, writes the answer. Bodies over 3 MiB are refused with 413 before they are read whole;
  * watches stream newline-delimited JSON events over a chunked response and stop when the client
- * goes away or falls too far behind. Connection upgrades (exec, port-forward) go to the upgrade
+ * goes away or falls too far behind. A response body that is a `Readable` (followed logs) is piped
+ * as it comes, and dropped when the client leaves. Connection upgrades (exec, port-forward) go to the upgrade
  * handlers modules register. Listening is separate from building (`createHttpServer` / `listen`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { methodNotAllowed, tooLarge } from '../../shared/api/errors.js';
 import type { ApiRequest, ApiResponse, HttpMethod } from '../../shared/client/api.js';
 import type { WatchEvent } from '../../shared/api/meta.js';
@@ -71,8 +72,18 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** A body that is a Readable (followed logs) is streamed as it comes, chunked, until it ends or the client leaves. */
+function sendStream(res: ServerResponse, r: ApiResponse, body: Readable): void {
+  res.writeHead(r.code, { 'Content-Type': r.contentType ?? 'application/octet-stream', 'Cache-Control': 'no-cache, private', ...(r.headers ?? {}) });
+  res.flushHeaders();
+  body.on('error', () => res.destroy());
+  res.on('close', () => body.destroy());
+  body.pipe(res);
+}
+
 function send(res: ServerResponse, r: ApiResponse): void {
   if (res.headersSent) return;
+  if (r.body instanceof Readable) return sendStream(res, r, r.body);
   const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
   res.writeHead(r.code, { 'Content-Type': r.contentType ?? 'application/json', 'Cache-Control': 'no-cache, private', ...(r.headers ?? {}) });
   res.end(text);

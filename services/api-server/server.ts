@@ -27,6 +27,7 @@ import { startNamespaceFinalizer } from './namespace-finalizer.js';
 import { registerProtobufDecoder } from './body.js';
 import { decodeKubernetesProtobuf } from './protobuf/kinds.js';
 import { applyStrategicPatch, STRATEGIC_MERGE_PATCH } from './patch/strategic.js';
+import { registerStreaming } from './streaming/register.js';
 
 export interface ApiServerConfig {
   host: string;
@@ -93,6 +94,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   const namespaces = startNamespaceFinalizer({ registry, cache, clock, log: log.child({ module: 'namespace-finalizer' }) });
   const http = createHttpServer(api, log.child({ module: 'http' }));
   http.setWatchEncoder(tableWatchEncoder(clock));
+  const streaming = registerStreaming(api, http, { registry, bus, clock, log: log.child({ module: 'streaming' }) });
   port = await listen(http.server, cfg.port, cfg.host);
   const system = { apiHost: cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host, apiPort: port };
   await ensureSystemObjects(registry, system, log);
@@ -111,6 +113,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
     async stop() {
       systemLoop.cancel();
       namespaces.stop();
+      streaming.stop();
       await nats.stop();
       await new Promise<void>((resolve) => {
         http.server.close(() => resolve());
