@@ -111,6 +111,13 @@ export interface LogStream {
   onEnd(err?: Error): void;
 }
 
+/** A running `readLogs`. `pause`/`resume` (optional) let a slow reader hold the runtime back instead of buffering. */
+export interface LogReader {
+  cancel(): void;
+  pause?(): void;
+  resume?(): void;
+}
+
 export interface ExecOptions {
   command: string[];
   stdin: boolean;
@@ -126,6 +133,9 @@ export interface ExecSession {
   /** Resolves with the exit code (or rejects when the command could not start). */
   readonly exited: Promise<number>;
   kill(): void;
+  /** Optional back-pressure: stop / restart delivering output while the reader is full. */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface ResourceUsage {
@@ -160,7 +170,7 @@ export interface Runtime {
   onContainerExit(listener: (info: ContainerInfo) => void): () => void;
 
   /** Logs of the current (or, with `previous`, the last terminated) instance of a pod's container. */
-  readLogs(podUid: string, container: string, opts: LogOptions, stream: LogStream): { cancel(): void };
+  readLogs(podUid: string, container: string, opts: LogOptions, stream: LogStream): LogReader;
   /** Runs a command inside a running container's pod environment. */
   exec(containerId: string, opts: ExecOptions): ExecSession;
   /** Recent CPU / memory of a running container (undefined when unknown). */
