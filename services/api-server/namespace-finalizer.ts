@@ -6,7 +6,9 @@
  * emptied: every object of every namespaced kind in it is deleted with the default options (pods
  * bound to a node get their grace period and are finished by their kubelet; finalizers are
  * respected). Once nothing is left, the `kubernetes` finalizer is removed and the registry deletes
- * the namespace. While content remains, the namespace is looked at again shortly (level-based: the
+ * the namespace. Meanwhile the namespace's status conditions say what remains
+ * (NamespaceContentRemaining, NamespaceFinalizersRemaining, …, as `kubectl describe ns` shows
+ * them). While content remains, the namespace is looked at again shortly (level-based: the
  * key is requeued, never an event handled). Creating in a Terminating namespace is refused by
  * admission meanwhile.
  */
@@ -14,13 +16,21 @@ import { isStatusError } from '../../shared/api/errors.js';
 import type { Namespace } from '../../shared/api/core.js';
 import { RESOURCES, resourceByPlural, storeKey, storePrefix } from '../../shared/api/resources.js';
 import { WorkQueue } from '../../shared/controller/workqueue.js';
-import type { Clock } from '../../shared/runtime/clock.js';
+import { isoTime, type Clock } from '../../shared/runtime/clock.js';
 import type { Logger } from '../../shared/runtime/logger.js';
 import type { Registry } from './registry/registry.js';
 import type { WatchCache } from './watch-cache.js';
 import { deleteObject } from './registry/delete.js';
 
 const NAMESPACES = resourceByPlural('namespaces');
+
+interface NamespaceCondition {
+  type: string;
+  status: 'True' | 'False';
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
 const FINALIZER = 'kubernetes';
 
 export interface NamespaceFinalizer {
@@ -37,13 +47,16 @@ export function startNamespaceFinalizer(deps: { registry: Registry; cache: Watch
   });
   for (const ns of cache.list(NAMESPACES, storePrefix(NAMESPACES))) if (terminating(ns as Namespace)) queue.add(ns.metadata.name!);
 
-  /** Deletes what is left in `name`; true when nothing remains. */
-  async function empty(name: string): Promise<boolean> {
-    let remaining = 0;
+  /** Deletes what is left in `name`; answers what remains (by resource, and by finalizer). */
+  async function empty(name: string): Promise<{ resources: Map<string, number>; finalizers: Map<string, number> }> {
+    const resources = new Map<string, number>();
+    const finalizers = new Map<string, number>();
     for (const r of RESOURCES) {
       if (!r.namespaced) continue;
       for (const obj of cache.list(r, storePrefix(r, name))) {
-        remaining++;
+        const label = `${r.plural}.${r.group}`;
+        resources.set(label, (resources.get(label) ?? 0) + 1);
+        for (const f of obj.metadata.finalizers ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
         if (obj.metadata.deletionTimestamp) continue;
         try {
           await deleteObject(registry, clock, r, name, obj.metadata.name!, {});
@@ -52,14 +65,47 @@ export function startNamespaceFinalizer(deps: { registry: Registry; cache: Watch
         }
       }
     }
-    return remaining === 0;
+    return { resources, finalizers };
+  }
+
+  /** The deletion conditions kube-controller-manager's namespace controller reports. */
+  function conditions(left: { resources: Map<string, number>; finalizers: Map<string, number> }): NamespaceCondition[] {
+    const at = isoTime(clock);
+    const c = (type: string, status: 'True' | 'False', reason: string, message: string): NamespaceCondition => ({ type, status, lastTransitionTime: at, reason, message });
+    const list = (m: Map<string, number>): string => [...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} has ${n} resource instances`).join(', ');
+    const fins = (m: Map<string, number>): string => [...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} in ${n} resource instances`).join(', ');
+    return [
+      c('NamespaceDeletionDiscoveryFailure', 'False', 'ResourcesDiscovered', 'All resources successfully discovered'),
+      c('NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
+      c('NamespaceDeletionContentFailure', 'False', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'),
+      left.resources.size
+        ? c('NamespaceContentRemaining', 'True', 'SomeResourcesRemain', `Some resources are remaining: ${list(left.resources)}`)
+        : c('NamespaceContentRemaining', 'False', 'ContentRemoved', 'All content successfully removed'),
+      left.finalizers.size
+        ? c('NamespaceFinalizersRemaining', 'True', 'SomeFinalizersRemain', `Some content in the namespace has finalizers remaining: ${fins(left.finalizers)}`)
+        : c('NamespaceFinalizersRemaining', 'False', 'ContentHasNoFinalizers', 'All content-preserving finalizers finished'),
+    ];
+  }
+
+  /** Writes the conditions when their status/reason/message changed (transition times kept otherwise). */
+  async function report(name: string, next: NamespaceCondition[]): Promise<void> {
+    const key = (cs: NamespaceCondition[] | undefined): string => JSON.stringify((cs ?? []).map(({ type, status, reason, message }) => [type, status, reason, message]));
+    const ns = cache.get(NAMESPACES, storeKey(NAMESPACES, undefined, name)) as Namespace | undefined;
+    if (!ns || key(ns.status?.conditions as NamespaceCondition[] | undefined) === key(next)) return;
+    await registry.guaranteedUpdate(NAMESPACES, undefined, name, (obj) => {
+      const o = obj as Namespace;
+      o.status = { ...(o.status ?? {}), conditions: next };
+      return o;
+    });
   }
 
   async function reconcile(name: string): Promise<void> {
     const ns = cache.get(NAMESPACES, storeKey(NAMESPACES, undefined, name)) as Namespace | undefined;
     if (!terminating(ns)) return;
     await registry.sync();
-    if (!(await empty(name))) {
+    const left = await empty(name);
+    await report(name, conditions(left));
+    if (left.resources.size > 0) {
       queue.addAfter(name, deps.recheckMs ?? 500);
       return;
     }

@@ -62,13 +62,13 @@ export type NameRule = 'subdomain' | 'label' | 'dns1035';
 export function nameProblem(name: string, rule: NameRule): string | undefined {
   if (rule === 'label') {
     if (name.length > 63) return 'must be no more than 63 characters';
-    if (!LABEL.test(name)) return "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')";
+    if (!LABEL.test(name)) return `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '${LABEL.source.slice(1, -1)}')`;
   } else if (rule === 'dns1035') {
     if (name.length > 63) return 'must be no more than 63 characters';
-    if (!DNS1035.test(name)) return "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123')";
+    if (!DNS1035.test(name)) return `a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123', regex used for validation is '${DNS1035.source.slice(1, -1)}')`;
   } else {
     if (name.length > 253) return 'must be no more than 253 characters';
-    if (!SUBDOMAIN.test(name)) return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')";
+    if (!SUBDOMAIN.test(name)) return `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${SUBDOMAIN.source.slice(1, -1)}')`;
   }
   return undefined;
 }

@@ -53,6 +53,12 @@ describe('api-server: scale, namespaces, system services, dry runs', () => {
     expect(refused.json.message).toBe('configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
     await eventually(async () => expect((await c.http('GET', '/api/v1/namespaces/doomed/configmaps')).json.items.map((i: any) => i.metadata.name)).toEqual(['held']));
     expect((await c.http('GET', '/api/v1/namespaces/doomed')).json.status.phase).toBe('Terminating');
+    await eventually(async () => {
+      const conds = (await c.http('GET', '/api/v1/namespaces/doomed')).json.status.conditions ?? [];
+      const by = Object.fromEntries(conds.map((x: any) => [x.type, x]));
+      expect(by.NamespaceContentRemaining).toMatchObject({ status: 'True', reason: 'SomeResourcesRemain', message: 'Some resources are remaining: configmaps. has 1 resource instances' });
+      expect(by.NamespaceFinalizersRemaining).toMatchObject({ status: 'True', message: 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances' });
+    });
     await c.http('PATCH', '/api/v1/namespaces/doomed/configmaps/held', { metadata: { finalizers: null } }, MERGE);
     await eventually(async () => expect((await c.http('GET', '/api/v1/namespaces/doomed')).status).toBe(404));
   });
