@@ -18,6 +18,7 @@ import { realProbes, succeedingProbes } from './probe-executor.js';
 import { createProcessRuntime, ProcessRuntime } from './runtime/process/index.js';
 import { SimulatedRuntime } from './runtime/simulated.js';
 import { parseStages } from './runtime/stages.js';
+import { serveStreaming } from './streaming/server.js';
 
 runMain('kubelet', async ({ log }) => {
   const cfg = kubeletConfigFromFlags();
@@ -43,8 +44,11 @@ runMain('kubelet', async ({ log }) => {
       },
     },
   );
+  // kubectl logs / exec / port-forward for each hosted node, over NATS byte streams.
+  const streaming = host.kubelets.map((k) => serveStreaming({ bus, clock: realClock, log: log.child({ node: k.nodeName }), nodeName: k.nodeName, runtime: k.runtime, pods: k.pods }));
   log.info({ nodes: cfg.nodes.length, runtime: cfg.runtime, profile: cfg.profile.name }, 'kubelet starting');
   return async () => {
+    for (const s of streaming) s.stop();
     await host.stop();
     await api.close();
     await bus.close();
