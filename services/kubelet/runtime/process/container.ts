@@ -140,7 +140,7 @@ export class ProcessContainer {
       if (cfg.mounts.length) env.KUBEMU_MOUNTS = JSON.stringify(Object.fromEntries(cfg.mounts.map((m) => [m.mountPath, m.hostPath])));
     }
     this.env = env;
-    const argv = imageArgv(image, deps.programs, cfg, env);
+    const argv = imageArgv(image, deps.programs, cfg);
     if (argv.length === 0) return this.startFailed('no command specified');
 
     mkdirSync(dirname(this.logPath), { recursive: true });

@@ -11,8 +11,9 @@
  * Contract notes (runtime.ts): calls are idempotent per id (a second `startContainer` of the same
  * pod/name/attempt returns that instance); `startContainer` resolves `running` or `terminated`
  * (reason `StartError` for what could not start, never a throw); exits are pushed to
- * `onContainerExit` listeners; `$(VAR)` in command/args is expanded here. Every process dies
- * with the kubelet (parent-death signals). A listener that throws is logged and ignored.
+ * `onContainerExit` listeners; command/args are taken literally (the kubelet expands `$(VAR)`).
+ * Every process dies with the kubelet (parent-death signals). A listener that throws is logged
+ * and ignored.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
