@@ -6,10 +6,10 @@
  * one at a time and a kick during a sync runs one more. A sync compares desired with actual:
  * - deleted (deletionTimestamp) or gone from the API → terminate: SIGTERM every running container
  *   with the grace period (`deletionGracePeriodSeconds`, else the spec's), stop the sandbox, release
- *   the IP, write the final status and confirm the deletion (`DELETE` with grace 0 and the uid as
- *   precondition) — only the first when the API no longer has the pod;
- * - otherwise: sandbox (IP from the node's pod CIDR; a pod that already had one in the API keeps
- *   it), init containers one by one to completion, then the containers in order; exited ones are
+ *   the IP, then write the final status and confirm the deletion (`DELETE` with grace 0 and the uid
+ *   as precondition) — those two only while the API still has the pod;
+ * - otherwise: sandbox (./pod-sandbox.ts: IP from the node's pod CIDR, kept across kubelet
+ *   restarts), init containers one by one to completion, then the containers in order; exited ones are
  *   restarted per restartPolicy with back-off (CrashLoopBackOff), failed pulls back off
  *   (ErrImagePull → ImagePullBackOff); liveness / startup failures restart the container;
  *   activeDeadlineSeconds ends the pod (DeadlineExceeded).
@@ -29,10 +29,11 @@ import { goDuration, type Backoff } from './backoff.js';
 import { startContainer, type StartDeps } from './container-start.js';
 import type { EnvSources } from './env.js';
 import type { ImagePuller, Recorder } from './image-puller.js';
-import { IpExhausted, type IpAllocator } from './ip-allocator.js';
+import type { IpAllocator } from './ip-allocator.js';
+import { createSandbox } from './pod-sandbox.js';
 import type { ProbeExecutor } from './probe-executor.js';
 import type { ContainerInfo, Runtime, Sandbox } from './runtime/runtime.js';
-import { buildPodStatus, podPhase, type ContainerView, type PodView, type TerminatedState } from './status.js';
+import { buildPodStatus, podPhase, type ContainerView, type PodView } from './status.js';
 import { StatusWriter } from './status-writer.js';
 import { Slot } from './slot.js';
 
@@ -231,43 +232,12 @@ export class PodWorker {
 
   private async ensureSandbox(): Promise<boolean> {
     if (this.sandbox) return true;
-    const { ips, runtime, hostIP } = this.deps;
-    const pod = this.pod;
-    let ip: string;
-    if (pod.spec.hostNetwork) ip = hostIP;
-    else {
-      const had = pod.status?.podIP;
-      try {
-        ip = had && ips.reserve(this.uid, had) ? had : ips.allocate(this.uid);
-      } catch (err) {
-        if (!(err instanceof IpExhausted)) throw err;
-        this.deps.recorder.record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${err.message}`);
-        this.wakeIn(RETRY_MS * 5);
-        return false;
-      }
-    }
-    const volumes = (pod.spec.volumes ?? []).map((v) => ({
-      name: v.name,
-      kind: v.emptyDir ? ('emptyDir' as const) : v.hostPath ? ('hostPath' as const) : ('other' as const),
-      ...(v.hostPath ? { hostPath: v.hostPath.path } : {}),
-    }));
-    try {
-      this.sandbox = await runtime.runPodSandbox({
-        podUid: this.uid,
-        namespace: this.namespace,
-        name: this.name,
-        ip,
-        hostname: pod.spec.hostname ?? this.name,
-        volumes,
-      });
-    } catch (err) {
-      this.deps.recorder.record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
-      this.wakeIn(RETRY_MS * 2);
+    const outcome = await createSandbox(this.deps, this.pod);
+    if ('retryInMs' in outcome) {
+      this.wakeIn(outcome.retryInMs);
       return false;
     }
-    if (runtime.kind === 'process' && this.sandbox.isolation === 'none' && this.sandbox.isolationNote) {
-      this.deps.recorder.record(pod, 'Warning', 'NoIsolation', `Pod runs without Linux namespaces: ${this.sandbox.isolationNote}`);
-    }
+    this.sandbox = outcome.sandbox;
     return true;
   }
 
@@ -418,15 +388,5 @@ export class PodWorker {
     this.wake = undefined;
     for (const s of this.slots.values()) s.stopProbes();
     this.status.stop();
-  }
-
-  /** Test and shutdown hook: resolves when no status write is pending. */
-  statusIdle(): Promise<void> {
-    return this.status.idle();
-  }
-
-  /** The last terminated state of each container (for tests). */
-  lastStates(): Record<string, TerminatedState | undefined> {
-    return Object.fromEntries([...this.slots.values()].map((s) => [s.spec.name, s.last]));
   }
 }
