@@ -224,6 +224,32 @@ describe.each([
     await expect(rt.exec(c.id, { command: ['true'], stdin: false, tty: false }).exited).rejects.toThrow(/not running/);
   });
 
+  it('resizes an exec terminal', async () => {
+    const sb = await pod(rt, 'resizable');
+    const c = await rt.startContainer(sb, cfg(sb, 'main', 'busybox', { command: ['sleep', '1000'] }));
+    const s = rt.exec(c.id, { command: ['sh', '-c', 'for i in $(seq 100); do s=$(stty size); [ "$s" = "40 100" ] && break; sleep 0.05; done; echo "size $s"'], stdin: false, tty: true });
+    let out = '';
+    s.onStdout((b) => (out += Buffer.from(b).toString()));
+    s.resize(100, 40);
+    expect(await s.exited).toBe(0);
+    expect(out).toContain('size 40 100');
+  });
+
+  it("removes a pod's directory, also one left behind by an earlier kubelet", async () => {
+    const sb = await pod(rt, 'removable', [{ name: 'scratch', kind: 'emptyDir' }]);
+    await rt.startContainer(sb, cfg(sb, 'main', 'busybox', { command: ['sleep', '1000'] }));
+    expect(rt.podDirs()).toContain(sb.podUid);
+    await rt.removePodSandbox(sb.podUid);
+    expect(existsSync(sb.volumeDirs.scratch!)).toBe(false);
+    expect(rt.containersOf(sb.podUid)).toEqual([]);
+    const other = createProcessRuntime({ dataDir: join(dir, 'data'), isolation });
+    const stale = await other.runPodSandbox({ podUid: 'stale-pod', namespace: 'default', name: 'stale', ip: podIp(), hostname: 'stale', volumes: [] });
+    await other.close();
+    expect(rt.podDirs()).toContain(stale.podUid);
+    await rt.removePodSandbox(stale.podUid);
+    expect(rt.podDirs()).not.toContain(stale.podUid);
+  });
+
   it('reports CPU and memory of a busy container', async () => {
     const sb = await pod(rt, 'busy-cpu');
     const c = await rt.startContainer(sb, cfg(sb, 'spin', 'busybox', { command: ['sh', '-c', 'while :; do :; done'] }));
