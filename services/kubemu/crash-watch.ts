@@ -3,9 +3,11 @@
  * runs: a crash loudly (stderr, with its log file), a death someone asked for (`kubemu kill`,
  * `restart`: the record carries a `killed` mark) calmly, once per pid.
  *
- * Two sources, deduplicated by pid: the exit events of the processes this `up` started (they say
- * how: exit code or signal), and a poll of the state file (default every second), which also
- * covers processes that `kubemu start` started later from another terminal (not our children).
+ * Two sources, each death reported once: the exit events of the processes this `up` started
+ * (`child`; they say how: exit code or signal), and a poll of the state file (default every
+ * second) for the other processes it lists — those that `kubemu start` started later from
+ * another terminal (not our children). The poll leaves our children to their exit events: it may
+ * see one dead (a zombie) before its event arrives.
  * Nothing is restarted: healing is the cluster's job, restarting a process is the person's.
  */
 import type { Clock } from '../../shared/runtime/clock.js';
@@ -23,8 +25,14 @@ export interface CrashWatchDeps {
 
 export class CrashWatch {
   private readonly reported = new Set<number>();
+  private readonly children = new Set<number>();
 
   constructor(private readonly deps: CrashWatchDeps) {}
+
+  /** A process this launcher started: its death is reported through `exited`, not the poll. */
+  child(pid: number): void {
+    this.children.add(pid);
+  }
 
   /** A child of this launcher exited; `reason` says how. */
   exited(name: string, pid: number, reason: string): void {
@@ -43,7 +51,7 @@ export class CrashWatch {
       return;
     }
     for (const r of records) {
-      if (r.pid === undefined || this.reported.has(r.pid)) continue;
+      if (r.pid === undefined || this.reported.has(r.pid) || this.children.has(r.pid)) continue;
       if (ownership(identityOf({ ...r, pid: r.pid })) === 'ours') continue;
       this.reported.add(r.pid);
       this.report(r, `${r.name} (pid ${r.pid}) is no longer running`);

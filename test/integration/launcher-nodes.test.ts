@@ -7,10 +7,12 @@
  *   - nodes (once the kubelet is written): `up --nodes 2` waits until both nodes are Ready in the
  *     API; `kill node-2` SIGKILLs its kubelet and kube-proxy and its container processes die with
  *     them; the node turns NotReady; `start node-2` makes it healthy and Ready again;
+ *   - a foreground `up` reports a `kubemu kill` calmly, and its Ctrl-C also stops what `kubemu
+ *     start` brought back from another terminal;
  *   - `down` leaves no process behind (checked by pid and process group).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -256,4 +258,38 @@ describe.skipIf(!kubeletWritten)('kubemu with nodes', () => {
     nothingLeft([...pids, ...current]);
     expect(isAlive(container)).toBe(false);
   }, 60_000);
+});
+
+describe('a foreground kubemu up while processes are killed and started', () => {
+  it('reports the kill calmly and stops the restarted process on Ctrl-C', async () => {
+    const dataDir = tempDir();
+    const [natsPort, apiPort] = await freePorts(2);
+    const child = spawn(
+      process.execPath,
+      [...CLI, 'up', '--dev', '--nodes', '0', '--data-dir', dataDir, '--api-port', String(apiPort), '--nats-port', String(natsPort), '--grace', '5'],
+      { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += String(d)));
+    child.stderr.on('data', (d) => (err += String(d)));
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    await eventually(() => expect(out).toContain('kubectl get ns'), { timeoutMs: 150_000, intervalMs: 100 });
+    const first = remember(dataDir);
+
+    const k = await kubemu(['kill', 'api-server', '--data-dir', dataDir]);
+    expect(k.code, k.stdout + k.stderr).toBe(0);
+    await eventually(() => expect(out).toContain('api-server was killed by SIGKILL (by kubemu, SIGKILL)'), { timeoutMs: 10_000 });
+    const s = await kubemu(['start', 'api-server', '--data-dir', dataDir]);
+    expect(s.code, s.stdout + s.stderr).toBe(0);
+    const restarted = rec(dataDir, 'api-server').pid as number;
+    everyPid.push(restarted);
+    expect(isAlive(restarted)).toBe(true);
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(err).not.toContain('api-server');
+    expect(out).toMatch(/api-server\s+stopped \(pid \d+\)/);
+    nothingLeft([...first, restarted]);
+  }, 240_000);
 });

@@ -234,12 +234,13 @@ describe('a foreground up reporting deaths', () => {
     const said: string[] = [];
     const shouted: string[] = [];
     const watch = new CrashWatch({ dataDir, clock: realClock, say: (l) => said.push(l), shout: (l) => shouted.push(l) });
+    watch.child(killed.pid);
 
     await killRecorded([killed], { clock: realClock, dataDir, signal: 'SIGKILL', ...quiet() });
     process.kill(crashed.pid, 'SIGKILL');
     await eventually(() => expect(isAlive(crashed.pid)).toBe(false));
+    watch.poll(); // the child's death is left to its exit event, however early the poll sees it
     watch.exited('kubelet-node-1', killed.pid, 'kubelet-node-1 was killed by SIGKILL');
-    watch.poll();
     watch.poll();
     watch.exited('scheduler', crashed.pid, 'scheduler was killed by SIGKILL');
 

@@ -18,6 +18,7 @@ import { PROFILES, type ProfileName } from '../../../shared/runtime/profile.js';
 import { readState, type ClusterState, type ProcessRecord } from '../state.js';
 import { nodesOf } from '../relaunch.js';
 import { resolveTarget } from '../targets.js';
+import { isRunning } from './start.js';
 
 function describe(outcome: KillOutcome, r: ProcessRecord, signal: string): string {
   switch (outcome) {
@@ -35,8 +36,13 @@ function describe(outcome: KillOutcome, r: ProcessRecord, signal: string): strin
 /** What happens next, for a person watching the cluster heal. */
 function whatNext(state: ClusterState, target: string, killed: ProcessRecord[], cmd: (sub: string) => string): string[] {
   const back = `Bring it back with: ${cmd(`start ${target}`)}`;
-  if (!killed.some((r) => r.component === 'kubelet')) return [back];
   const profile = PROFILES[(state.profile ?? 'default') as ProfileName] ?? PROFILES.default;
+  if (!killed.some((r) => r.component === 'kubelet')) {
+    const standbys = state.processes.filter((p) => killed.some((k) => k.component === p.component) && !killed.includes(p) && isRunning(p));
+    const lease = profile.leaderElection.leaseDurationMs / 1000;
+    const electing = ['scheduler', 'controller-manager'].includes(standbys[0]?.component ?? '');
+    return [...(electing ? [`${standbys.map((p) => p.name).join(', ')} stands by: it takes the lead within ~${lease}s if the killed one led.`] : []), back];
+  }
   const grace = profile.nodeMonitorGraceMs / 1000;
   const eviction =
     profile.defaultTolerationSeconds === 0 ? 'its pods are evicted at once' : `its pods are evicted ${profile.defaultTolerationSeconds}s later`;

@@ -229,6 +229,7 @@ export async function up(o: UpOptions, ctx: CliContext): Promise<number> {
 
     const watch = new CrashWatch({ dataDir: l.dir, clock: ctx.clock, say: ctx.out, shout: ctx.err });
     for (const p of cluster.processes) {
+      watch.child(p.record.pid);
       p.onExit((reason) => {
         if (!signals.stop.aborted) watch.exited(p.record.name, p.record.pid, reason);
       });
