@@ -68,6 +68,7 @@ export class ProcessContainer {
   cgroup: ContainerCgroup | undefined;
   private child: ChildProcess | undefined;
   private starting: Promise<ContainerInfo> | undefined;
+  private killed = false;
   private exited: Promise<void>;
   private markExited!: () => void;
 
@@ -117,8 +118,9 @@ export class ProcessContainer {
     await this.exited;
   }
 
-  /** SIGKILL now (pod teardown); does not wait. */
+  /** SIGKILL now (pod teardown); does not wait. An instance still being set up never starts. */
   kill(): void {
+    this.killed = true;
     this.signal('SIGKILL');
   }
 
@@ -153,6 +155,7 @@ export class ProcessContainer {
       argv,
     };
     const full = namespaced ? containerArgv(deps.iso, sandbox.initPid!, params) : plainContainerArgv(deps.iso, params);
+    if (this.killed) return this.startFailed('the container was killed before it started');
     return this.launch(full, env, namespaced);
   }
 
