@@ -163,6 +163,14 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
       await eventually(() => expect(kubelet.active).toBe(0));
     });
 
+    it('over the NATS API (which cannot stream) says logs are HTTP-only and leaves no stream open', async () => {
+      const p = await pod('over-nats', ['app']);
+      runtime.setLog(p.metadata.uid!, 'app', ['x']);
+      const r = await client.request({ method: 'GET', path: '/api/v1/namespaces/default/pods/over-nats/log', query: { container: 'app', follow: 'true' } });
+      expect(r.body).toBe('pod logs are streamed over HTTP only');
+      await eventually(() => expect(kubelet.active).toBe(0));
+    });
+
     it('stops reading on the kubelet when the client goes away', async () => {
       const p = await pod('leaver', ['app']);
       runtime.setLog(p.metadata.uid!, 'app', ['x']);

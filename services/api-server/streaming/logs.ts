@@ -12,7 +12,8 @@
  * its HTTP code. The body is back-pressured: a slow reader pauses the stream to the kubelet. If
  * the kubelet's side fails midway (the node died), the body errors and the HTTP response is cut
  * off, so the client sees a broken stream rather than a clean end. A body nobody starts reading
- * within `UNCLAIMED_MS` (an answer that went over NATS, which cannot stream) is dropped.
+ * within `UNCLAIMED_MS` is dropped; one serialised to JSON (an answer over NATS, which cannot
+ * stream) is dropped at once.
  */
 import { Readable } from 'node:stream';
 import { invalid, methodNotAllowed, StatusError, statusError, type StatusCause } from '../../../shared/api/errors.js';
@@ -59,10 +60,21 @@ function logOptions(req: ApiRequest, podName: string, clock: Clock): LogStreamOp
   return opts;
 }
 
+/**
+ * A streamed body cannot travel in a JSON reply (the NATS API): serialising it drops the stream
+ * and says where logs are read, instead of leaking the stream until the unclaimed timer.
+ */
+class LogBody extends Readable {
+  toJSON(): string {
+    this.destroy();
+    return 'pod logs are streamed over HTTP only';
+  }
+}
+
 /** The log bytes of a stream as a back-pressured Readable. */
 export function logBody(stream: ByteStream, clock: Clock): Readable {
   let claimed = false;
-  const body: Readable = new Readable({
+  const body: Readable = new LogBody({
     read() {
       claimed = true;
       stream.resume();
