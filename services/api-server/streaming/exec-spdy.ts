@@ -8,7 +8,7 @@
  * abandoned. At the end the Status JSON goes on the error stream, every stream is finished and
  * the session closed (GOAWAY), as the kubelet does.
  */
-import { statusError } from '../../../shared/api/errors.js';
+import { badRequest, timeout } from '../../../shared/api/errors.js';
 import type { ByteStream } from '../../../shared/client/byte-stream.js';
 import { CHANNEL, type ExecStreamOptions } from '../../../shared/client/byte-stream-open.js';
 import type { Clock } from '../../../shared/runtime/clock.js';
@@ -36,7 +36,7 @@ export function execOverSpdy(session: () => SpdySession, stream: ByteStream, opt
   let started = false;
   const timer = clock.setTimeout(() => {
     if (!started) {
-      stream.abort(statusError('Timeout', 'timed out waiting for client to create streams'));
+      stream.abort(timeout('timed out waiting for client to create streams'));
       session().close();
     }
   }, STREAM_WAIT_MS);
@@ -83,7 +83,7 @@ export function execOverSpdy(session: () => SpdySession, stream: ByteStream, opt
     },
     closed() {
       timer.cancel();
-      if (!stream.closed) stream.abort(statusError('BadRequest', 'the exec client went away'));
+      if (!stream.closed) stream.abort(badRequest('the exec client went away'));
     },
   };
 }

@@ -10,7 +10,7 @@
  * pauses the byte stream while the WebSocket has more than a megabyte unsent.
  */
 import type { WebSocket } from 'ws';
-import { statusError } from '../../../shared/api/errors.js';
+import { badRequest } from '../../../shared/api/errors.js';
 import type { ByteStream } from '../../../shared/client/byte-stream.js';
 import { CHANNEL, type ExecStreamOptions } from '../../../shared/client/byte-stream-open.js';
 import { execStatus } from './exec-status.js';
@@ -54,7 +54,7 @@ export function runExecOverWebSocket(ws: WebSocket, protocol: string, stream: By
     }
   });
   ws.on('close', () => {
-    if (!stream.closed) stream.abort(statusError('BadRequest', 'the exec client went away'));
+    if (!stream.closed) stream.abort(badRequest('the exec client went away'));
   });
   ws.on('error', () => ws.terminate());
 

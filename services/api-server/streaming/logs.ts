@@ -16,7 +16,7 @@
  * stream) is dropped at once.
  */
 import { Readable } from 'node:stream';
-import { invalid, methodNotAllowed, StatusError, statusError, type StatusCause } from '../../../shared/api/errors.js';
+import { badRequest, invalid, methodNotAllowed, StatusError, type StatusCause } from '../../../shared/api/errors.js';
 import type { ApiRequest, ApiResponse } from '../../../shared/client/api.js';
 import type { ByteStream } from '../../../shared/client/byte-stream.js';
 import { CHANNEL, type LogStreamOptions } from '../../../shared/client/byte-stream-open.js';
@@ -81,7 +81,7 @@ export function logBody(stream: ByteStream, clock: Clock): Readable {
     },
     destroy(err, cb) {
       guard.cancel();
-      if (!stream.closed) stream.abort(statusError('BadRequest', 'the client stopped reading the log'));
+      if (!stream.closed) stream.abort(badRequest('the client stopped reading the log'));
       cb(err);
     },
   });

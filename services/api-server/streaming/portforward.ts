@@ -12,7 +12,7 @@
  * reset. Back-pressure: a full byte stream pauses the SPDY connection, a full connection pauses
  * the byte stream.
  */
-import { statusError } from '../../../shared/api/errors.js';
+import { badRequest } from '../../../shared/api/errors.js';
 import type { ByteStream } from '../../../shared/client/byte-stream.js';
 import { CHANNEL, type StreamTarget } from '../../../shared/client/byte-stream-open.js';
 import type { TimerHandle } from '../../../shared/runtime/clock.js';
@@ -72,7 +72,7 @@ export function portForwarder(deps: StreamingDeps, node: string, target: StreamT
       },
       reset: () => {
         reset = true;
-        pair.remote?.abort(statusError('BadRequest', 'the port-forward client closed the connection'));
+        pair.remote?.abort(badRequest('the port-forward client closed the connection'));
       },
       drain: () => pair.remote?.resume(),
     });
@@ -84,7 +84,7 @@ export function portForwarder(deps: StreamingDeps, node: string, target: StreamT
       return fail(pair, `error forwarding port ${port} to pod ${target.uid}, uid : ${(err as Error).message}`);
     }
     if (reset || data.gone) {
-      remote.abort(statusError('BadRequest', 'the port-forward client closed the connection'));
+      remote.abort(badRequest('the port-forward client closed the connection'));
       pairs.delete(id);
       return;
     }
@@ -144,7 +144,7 @@ export function portForwarder(deps: StreamingDeps, node: string, target: StreamT
     closed() {
       for (const p of pairs.values()) p.timer.cancel();
       pairs.clear();
-      for (const r of remotes) r.abort(statusError('BadRequest', 'the port-forward connection closed'));
+      for (const r of remotes) r.abort(badRequest('the port-forward connection closed'));
       remotes.clear();
     },
   };
