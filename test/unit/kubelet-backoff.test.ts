@@ -105,6 +105,11 @@ describe('simulated stages', () => {
     expect(isKnownImage(DEFAULT_STAGES, 'nope/nothing')).toBe(false);
     expect(behaviourOf(DEFAULT_STAGES, 'kubemu/crasher', { CRASH_AFTER_SECONDS: '3', EXIT_CODE: '7' }, () => 0)).toEqual({ exitAfterMs: 3000, exitCode: 7, ignoreTerm: false });
     expect(behaviourOf(DEFAULT_STAGES, 'luksa/kubia', {}, () => 0)).toEqual({ exitCode: 0, ignoreTerm: false });
-    expect(behaviourOf(DEFAULT_STAGES, 'busybox', { KUBEMU_SIM_EXIT_AFTER_MS: '10' }, () => 0)).toEqual({ exitAfterMs: 10, exitCode: 0, ignoreTerm: false });
+    expect(behaviourOf(DEFAULT_STAGES, 'busybox', { KUBEMU_SIM_EXIT_AFTER_MS: '10' }, () => 0, true)).toEqual({ exitAfterMs: 10, exitCode: 0, ignoreTerm: false });
+  });
+
+  it('lets a shell image without a command exit 0 at once, and run on with one', () => {
+    expect(behaviourOf(DEFAULT_STAGES, 'busybox', {}, () => 0, false)).toEqual({ exitAfterMs: 0, exitCode: 0, ignoreTerm: false });
+    expect(behaviourOf(DEFAULT_STAGES, 'busybox:1.36', {}, () => 0, true)).toEqual({ exitCode: 0, ignoreTerm: false });
   });
 });

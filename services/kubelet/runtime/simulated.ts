@@ -106,7 +106,7 @@ export class SimulatedRuntime implements Runtime {
     const known = this.containers.get(id);
     if (known) return { ...known.info };
     await this.wait(pickDelay(this.stages.start, this.random));
-    const behaviour = behaviourOf(this.stages, cfg.image, cfg.env, this.random);
+    const behaviour = behaviourOf(this.stages, cfg.image, cfg.env, this.random, !!(cfg.command?.length || cfg.args?.length));
     const startedAt = isoTime(this.opts.clock);
     const c: SimContainer = {
       info: {

@@ -9,7 +9,7 @@
  *   known: ['luksa/kubia*', 'busybox*', …]  # images that exist ('*' = every image); others fail to pull
  *   images:                                 # first matching rule wins
  *     - { image: 'kubemu/crasher*', exitAfterMs: 1000, jitterMs: 200, exitCode: 1 }
- *     - { image: 'busybox*', exitAfterMs: 0, exitCode: 0 }   # `sh` with no command exits at once
+ *     - { image: 'busybox*', exitWithoutCommand: true }   # `sh` with no command exits 0 at once
  *
  * Every delay is `delayMs + uniform[0, jitterMs)`. A rule without `exitAfterMs` runs until stopped.
  * Per container, env `KUBEMU_SIM_EXIT_AFTER_MS` / `KUBEMU_SIM_EXIT_CODE` override the rule, and the
@@ -34,6 +34,8 @@ export interface ImageRule {
   exitCode?: number;
   /** The workload ignores SIGTERM: a stop only ends at the grace period's SIGKILL. */
   ignoreTerm?: boolean;
+  /** Without `command` and `args` the container exits 0 at once (a shell image's `sh` with no stdin). */
+  exitWithoutCommand?: boolean;
 }
 
 export interface Stages {
@@ -70,7 +72,10 @@ export const DEFAULT_STAGES: Stages = {
   start: { delayMs: 0, jitterMs: 10 },
   stop: { delayMs: 0, jitterMs: 5 },
   known: CATALOG_IMAGES,
-  images: [{ image: 'kubemu/crasher*', exitAfterMs: 1000, jitterMs: 0, exitCode: 1 }],
+  images: [
+    { image: 'kubemu/crasher*', exitAfterMs: 1000, jitterMs: 0, exitCode: 1 },
+    ...['busybox*', 'docker.io/library/busybox*', 'alpine*', 'ubuntu*', 'debian*'].map((image) => ({ image, exitWithoutCommand: true })),
+  ],
 };
 
 function globRegExp(glob: string): RegExp {
@@ -105,6 +110,7 @@ function ruleOf(v: unknown, i: number): ImageRule {
     rule[k] = o[k] as number;
   }
   if (o.ignoreTerm !== undefined) rule.ignoreTerm = o.ignoreTerm === true;
+  if (o.exitWithoutCommand !== undefined) rule.exitWithoutCommand = o.exitWithoutCommand === true;
   return rule;
 }
 
@@ -131,10 +137,20 @@ export function pickDelay(d: { delayMs?: number; jitterMs?: number }, random: ()
   return Math.round((d.delayMs ?? 0) + (d.jitterMs ?? 0) * random());
 }
 
-/** What a container of `image` with `env` does once running: exit after some time, or run on. */
-export function behaviourOf(stages: Stages, image: string, env: Record<string, string>, random: () => number): { exitAfterMs?: number; exitCode: number; ignoreTerm: boolean } {
+/**
+ * What a container of `image` with `env` does once running: exit after some time, or run on.
+ * `hasCommand`: the container sets `command` or `args`.
+ */
+export function behaviourOf(
+  stages: Stages,
+  image: string,
+  env: Record<string, string>,
+  random: () => number,
+  hasCommand = false,
+): { exitAfterMs?: number; exitCode: number; ignoreTerm: boolean } {
   const rule = stages.images.find((r) => matchesGlob(r.image, image));
   let exitAfterMs = rule?.exitAfterMs === undefined ? undefined : pickDelay({ delayMs: rule.exitAfterMs, jitterMs: rule.jitterMs }, random);
+  if (rule?.exitWithoutCommand && !hasCommand) exitAfterMs ??= 0;
   let exitCode = rule?.exitCode ?? 0;
   if (rule && matchesGlob('kubemu/crasher*', rule.image)) {
     if (env.CRASH_AFTER_SECONDS !== undefined && Number.isFinite(Number(env.CRASH_AFTER_SECONDS))) exitAfterMs = Number(env.CRASH_AFTER_SECONDS) * 1000;
