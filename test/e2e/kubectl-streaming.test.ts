@@ -6,8 +6,9 @@
  * words, and a pod whose image cannot be pulled gets Kubernetes' refusal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KUBECTL, startCluster, type E2ECluster } from '../support/cluster.js';
@@ -15,6 +16,19 @@ import { eventually } from '../support/eventually.js';
 import { startKubectl } from '../support/kubectl-output.js';
 
 const M = 'test/fixtures/manifests';
+
+/** Whether `port` is free on both loopbacks kubectl port-forward binds (127.0.0.1 and ::1). */
+async function portFree(port: number): Promise<boolean> {
+  for (const host of ['127.0.0.1', '::1']) {
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, host, () => s.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
+}
 
 describe('kubectl logs, exec and port-forward against a running pod', () => {
   let c: E2ECluster;
@@ -46,8 +60,10 @@ describe('kubectl logs, exec and port-forward against a running pod', () => {
     expect(r.stdout).toContain('Kubia server starting...');
   });
 
-  it('kubectl port-forward reaches the pod: "You\'ve hit kubia-manual"', async () => {
-    forward = spawn(KUBECTL, ['--kubeconfig', c.kubeconfig, '--cache-dir', cacheDir, 'port-forward', 'kubia-manual', ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('kubectl port-forward kubia-manual 8888:8080 reaches the pod: "You\'ve hit kubia-manual"', async () => {
+    // The notes' own command; another local port only when 8888 is taken on this machine.
+    const ports = (await portFree(8888)) ? '8888:8080' : ':8080';
+    forward = spawn(KUBECTL, ['--kubeconfig', c.kubeconfig, '--cache-dir', cacheDir, 'port-forward', 'kubia-manual', ports], { stdio: ['ignore', 'pipe', 'pipe'] });
     forward.stdout!.on('data', (d: Buffer) => (forwardOut += d));
     forward.stderr!.on('data', (d: Buffer) => (forwardOut += d));
     localPort = await eventually(
@@ -92,6 +108,15 @@ describe('kubectl logs, exec and port-forward against a running pod', () => {
     const cat = await c.kubectl(['exec', '-i', 'kubia-manual', '--', 'cat'], { input: 'hello through stdin\n' });
     expect(cat.code, cat.stderr).toBe(0);
     expect(cat.stdout).toBe('hello through stdin\n');
+  });
+
+  it('kubectl exec -it gives the command a terminal', async () => {
+    // kubectl wants its own stdin to be a terminal for -t: util-linux script provides one.
+    const cmd = `${KUBECTL} --kubeconfig ${c.kubeconfig} --cache-dir ${cacheDir} exec -it kubia-manual -- sh -c 'test -t 0 && echo on-a-tty; stty size'`;
+    const out = await new Promise<string>((resolve) => {
+      execFile('script', ['-qec', cmd, '/dev/null'], { timeout: 30_000 }, (_err, stdout, stderr) => resolve(stdout + stderr));
+    });
+    expect(out).toMatch(/on-a-tty\r?\n\d+ \d+/);
   });
 
   it('kubectl logs rc/kubia reads a pod its selector picks', async () => {
