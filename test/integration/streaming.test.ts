@@ -38,8 +38,17 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
   let digest: Server;
   let digestPort: number;
 
-  /** A pod bound to node-1 with the given container statuses, known to the kubelet. */
-  async function pod(name: string, containers: string[], statuses?: (uid: string) => ContainerStatus[], bind = true): Promise<Pod> {
+  interface PodOptions {
+    statuses?: (uid: string) => ContainerStatus[];
+    /** false: left unscheduled. */
+    bind?: boolean;
+    node?: string;
+    /** The kubelet that knows the pod. */
+    kubeletPods?: MapPodLookup;
+  }
+
+  /** A pod bound to a node (node-1) with the given container statuses, known to that node's kubelet. */
+  async function pod(name: string, containers: string[], opts: PodOptions = {}): Promise<Pod> {
     const created = await client.create<Pod>(PODS, 'default', {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -47,12 +56,12 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
       spec: { containers: containers.map((n) => ({ name: n, image: 'busybox' })) },
     });
     const uid = created.metadata.uid!;
-    if (!bind) return created;
-    await client.create(PODS, 'default', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: NODE } }, 'binding', name);
+    if (opts.bind === false) return created;
+    await client.create(PODS, 'default', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: opts.node ?? NODE } }, 'binding', name);
     const current = await client.get<Pod>(PODS, 'default', name);
-    current.status = { ...current.status, phase: 'Running', podIP: ECHO_IP, hostIP: '127.1.0.1', containerStatuses: statuses ? statuses(uid) : containers.map((n) => running(n, uid)) };
+    current.status = { ...current.status, phase: 'Running', podIP: ECHO_IP, hostIP: '127.1.0.1', containerStatuses: opts.statuses ? opts.statuses(uid) : containers.map((n) => running(n, uid)) };
     const updated = await client.update<Pod>(PODS, current, 'status');
-    lookup.set({ uid, namespace: 'default', name, podIP: ECHO_IP, containers: containers.map((n) => ({ name: n, init: false, containerId: `fake://${uid}/${n}`, running: true })) });
+    (opts.kubeletPods ?? lookup).set({ uid, namespace: 'default', name, podIP: ECHO_IP, containers: containers.map((n) => ({ name: n, init: false, containerId: `fake://${uid}/${n}`, running: true })) });
     return updated;
   }
 
@@ -102,7 +111,7 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
     });
 
     it('passes tailLines, timestamps, sinceSeconds and previous to the runtime and enforces limitBytes', async () => {
-      const p = await pod('opts', ['main'], (uid) => [{ ...running('main', uid), restartCount: 1, lastState: { terminated: { exitCode: 1, reason: 'Error', containerID: `fake://${uid}/main-0` } } }]);
+      const p = await pod('opts', ['main'], { statuses: (uid) => [{ ...running('main', uid), restartCount: 1, lastState: { terminated: { exitCode: 1, reason: 'Error', containerID: `fake://${uid}/main-0` } } }] });
       const uid = p.metadata.uid!;
       runtime.setLog(uid, 'main', ['one', 'two', 'three'], ['before the crash']);
       const tail = await c.http('GET', '/api/v1/namespaces/default/pods/opts/log?container=main&tailLines=2&timestamps=true&sinceSeconds=60');
@@ -114,8 +123,8 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
 
     it('refuses what Kubernetes refuses, with its messages', async () => {
       await pod('two', ['main', 'side']);
-      await pod('waiting', ['app'], (uid) => [{ ...running('app', uid), containerID: undefined, ready: false, state: { waiting: { reason: 'ContainerCreating' } } }]);
-      await pod('pulling', ['app'], (uid) => [{ ...running('app', uid), ready: false, state: { waiting: { reason: 'ImagePullBackOff' } } }]);
+      await pod('waiting', ['app'], { statuses: (uid) => [{ ...running('app', uid), containerID: undefined, ready: false, state: { waiting: { reason: 'ContainerCreating' } } }] });
+      await pod('pulling', ['app'], { statuses: (uid) => [{ ...running('app', uid), ready: false, state: { waiting: { reason: 'ImagePullBackOff' } } }] });
       const cases: [string, number, string][] = [
         ['/api/v1/namespaces/default/pods/nothere/log', 404, 'pods "nothere" not found'],
         ['/api/v1/namespaces/default/pods/two/log', 400, 'a container name must be specified for pod two, choose one of: [main side]'],
@@ -132,7 +141,7 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
     });
 
     it('answers an empty log for a pod that is not scheduled yet', async () => {
-      await pod('pending', ['app'], undefined, false);
+      await pod('pending', ['app'], { bind: false });
       const r = await c.http('GET', '/api/v1/namespaces/default/pods/pending/log');
       expect(r.status).toBe(200);
       expect(r.text).toBe('');
@@ -226,7 +235,7 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
 
     it('refuses before upgrading: unknown container, no node, container not running', async () => {
       await pod('exec3', ['app']);
-      await pod('exec-pending', ['app'], undefined, false);
+      await pod('exec-pending', ['app'], { bind: false });
       const p = await pod('exec-stopped', ['app']);
       lookup.set({ ...lookup.find('default', 'exec-stopped')!, containers: [{ name: 'app', init: false, running: false }] });
       const err = (path: string) => execWs(path).catch((e) => ({ status: e.status, message: JSON.parse(e.message).message }));
@@ -354,7 +363,7 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
     }
 
     it('kubectl logs: whole, -c, --tail, --timestamps, --previous', async () => {
-      const p = await pod('kc-logs', ['main', 'side'], (uid) => [running('main', uid), { ...running('side', uid), lastState: { terminated: { exitCode: 1, reason: 'Error' } } }]);
+      const p = await pod('kc-logs', ['main', 'side'], { statuses: (uid) => [running('main', uid), { ...running('side', uid), lastState: { terminated: { exitCode: 1, reason: 'Error' } } }] });
       const uid = p.metadata.uid!;
       runtime.setLog(uid, 'main', ['Kubia server starting...', 'Received request from ::ffff:127.0.0.1']);
       runtime.setLog(uid, 'side', ['side now'], ['side before']);
@@ -431,13 +440,8 @@ describe('kubectl logs, exec and port-forward through the api-server and a kubel
     const lookup2 = new MapPodLookup();
     const kubelet2 = serveStreaming({ bus: bus2, clock: realClock, log: silentLogger(), nodeName: 'node-2', runtime, pods: lookup2 });
     await bus2.flush();
-    const created = await client.create<Pod>(PODS, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'doomed' }, spec: { containers: [{ name: 'app', image: 'busybox' }] } });
-    const uid = created.metadata.uid!;
-    await client.create(PODS, 'default', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'doomed' }, target: { kind: 'Node', name: 'node-2' } }, 'binding', 'doomed');
-    const current = await client.get<Pod>(PODS, 'default', 'doomed');
-    current.status = { ...current.status, phase: 'Running', containerStatuses: [running('app', uid)] };
-    await client.update(PODS, current, 'status');
-    lookup2.set({ uid, namespace: 'default', name: 'doomed', containers: [{ name: 'app', init: false, running: true }] });
+    const doomed = await pod('doomed', ['app'], { node: 'node-2', kubeletPods: lookup2 });
+    const uid = doomed.metadata.uid!;
     runtime.setLog(uid, 'app', ['alive']);
     const res = await fetch(`${c.baseUrl}/api/v1/namespaces/default/pods/doomed/log?container=app&follow=true`);
     const reader = res.body!.getReader();
