@@ -20,7 +20,7 @@
  */
 import type { Lease } from '../../shared/api/apps.js';
 import type { Node, NodeCondition, Taint } from '../../shared/api/core.js';
-import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, sameTaint } from './tolerations.js';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, sameTaint } from '../../shared/api/tolerations.js';
 
 const CONDITION_TAINTS: Record<string, Partial<Record<NodeCondition['status'], string>>> = {
   Ready: { False: TAINT_NOT_READY, Unknown: TAINT_UNREACHABLE },

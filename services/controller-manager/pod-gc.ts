@@ -30,7 +30,7 @@ import { silentLogger, type Logger } from '../../shared/runtime/logger.js';
 import type { ControllerContext } from './context.js';
 import { readyStatus } from './node-health.js';
 import { PODS, withCondition, writePodStatus } from './pod-conditions.js';
-import { TAINT_OUT_OF_SERVICE } from './tolerations.js';
+import { TAINT_OUT_OF_SERVICE } from '../../shared/api/tolerations.js';
 
 const NODES = resourceByPlural('nodes');
 const PARALLEL = 20;

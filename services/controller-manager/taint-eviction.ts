@@ -34,7 +34,7 @@ import { isoTime, type Clock } from '../../shared/runtime/clock.js';
 import { silentLogger, type Logger } from '../../shared/runtime/logger.js';
 import { NODE_NAME_INDEX, type ControllerContext } from './context.js';
 import { PODS, podCondition, withCondition, writePodStatus } from './pod-conditions.js';
-import { matchingTolerations, minTolerationSeconds, noExecuteTaints } from './tolerations.js';
+import { matchingTolerations, minTolerationSeconds, noExecuteTaints } from '../../shared/api/tolerations.js';
 
 export interface TaintEvictionOptions {
   api: ApiClient;

@@ -23,7 +23,7 @@ import { nodeAddress, nodeIndexOf } from '../../shared/api/network.js';
 import { flag, numberFlag } from '../../shared/runtime/process.js';
 import { profileFromFlags, type Profile } from '../../shared/runtime/profile.js';
 import { backoffFor, type BackoffSettings } from './backoff.js';
-import { parseQuantity } from './quantity.js';
+import { milliValueOrZero, tryParseQuantity } from '../../shared/api/quantity.js';
 
 export const SIMULATED_IP_OFFSET = 1000;
 
@@ -87,7 +87,7 @@ export function kubeletConfigFromFlags(argv: string[] = process.argv.slice(2)): 
   const cpu = flag('cpu', '2', argv)!;
   const memory = flag('memory', '4Gi', argv)!;
   for (const [name, q] of [['cpu', cpu], ['memory', memory]] as const) {
-    if (!(parseQuantityOrNaN(q) > 0)) throw new Error(`--${name} must be a positive quantity, got "${q}"`);
+    if (!tryParseQuantity(q) || !(milliValueOrZero(q) > 0)) throw new Error(`--${name} must be a positive quantity, got "${q}"`);
   }
   const profile = profileFromFlags(argv);
   const defaults = backoffFor(profile.name);
@@ -111,12 +111,4 @@ export function kubeletConfigFromFlags(argv: string[] = process.argv.slice(2)): 
     profile,
     backoff,
   };
-}
-
-function parseQuantityOrNaN(q: string): number {
-  try {
-    return parseQuantity(q);
-  } catch {
-    return Number.NaN;
-  }
 }

@@ -17,7 +17,7 @@
  * worker shows CreateContainerConfigError with this message and retries).
  */
 import type { ConfigMap, Container, Pod, Secret, Service } from '../../shared/api/core.js';
-import { cpuMillicores, parseQuantity } from './quantity.js';
+import { milliValueOrZero } from '../../shared/api/quantity.js';
 import { serviceEnv } from './service-env.js';
 
 export class ContainerConfigError extends Error {
@@ -103,12 +103,9 @@ function resourceValue(pod: Pod, self: Container, ctx: EnvContext, ref: { contai
   let q = c.resources?.[kind]?.[resource];
   if (q === undefined && kind === 'limits') q = ctx.allocatable[resource];
   q ??= 0;
-  if (resource === 'cpu') {
-    const divisor = cpuMillicores(ref.divisor ?? '1') || 1000;
-    return String(Math.ceil(cpuMillicores(q) / divisor));
-  }
-  const divisor = parseQuantity(ref.divisor ?? '1') || 1;
-  return String(Math.ceil(parseQuantity(q) / divisor));
+  // In thousandths of the unit on both sides, so `250m` cpu with divisor `1m` and `64Mi` with `1Mi` are exact.
+  const divisor = milliValueOrZero(ref.divisor ?? '1') || 1000;
+  return String(Math.ceil(milliValueOrZero(q) / divisor));
 }
 
 function decodeSecret(s: Secret, key: string): string | undefined {

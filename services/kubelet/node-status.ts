@@ -12,7 +12,7 @@
  * - addresses InternalIP + Hostname, daemonEndpoints (kubelet port 10250), nodeInfo.
  */
 import type { Node, NodeCondition } from '../../shared/api/core.js';
-import { kibibytes, parseQuantity } from './quantity.js';
+import { intValueOrZero } from '../../shared/api/quantity.js';
 
 export const KUBELET_VERSION = 'v1.32.0';
 
@@ -64,13 +64,18 @@ export function nodeLabels(input: NodeSpecInput): Record<string, string> {
   };
 }
 
+/** Bytes as the kubelet prints capacity: whole KiB (`4194304Ki`). */
+export function kibibytes(bytes: number): string {
+  return `${Math.floor(bytes / 1024)}Ki`;
+}
+
 export function nodeResources(input: NodeSpecInput): Record<string, string> {
   return {
     cpu: String(input.cpu),
     'ephemeral-storage': kibibytes(input.ephemeralStorageBytes),
     'hugepages-1Gi': '0',
     'hugepages-2Mi': '0',
-    memory: kibibytes(parseQuantity(input.memory)),
+    memory: kibibytes(intValueOrZero(input.memory)),
     pods: String(input.maxPods),
   };
 }

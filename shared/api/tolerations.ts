@@ -13,7 +13,7 @@
  * The node lifecycle controller's own taints (`not-ready`, `unreachable`, the condition-driven
  * NoSchedule taints) are named here too, so every controller spells them the same way.
  */
-import type { Taint, Toleration } from '../../shared/api/core.js';
+import type { Taint, Toleration } from './core.js';
 
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../shared/runtime/clock.js';
 import { Backoff, backoffFor, goDuration } from '../../services/kubelet/backoff.js';
 import { IpAllocator } from '../../services/kubelet/ip-allocator.js';
-import { cpuMillicores, kibibytes, parseQuantity } from '../../services/kubelet/quantity.js';
+import { kibibytes } from '../../services/kubelet/node-status.js';
 import { behaviourOf, DEFAULT_STAGES, isKnownImage, parseStages } from '../../services/kubelet/runtime/stages.js';
 
 describe('restart back-off', () => {
@@ -75,15 +75,10 @@ describe('pod IP allocation', () => {
   });
 });
 
-describe('quantities', () => {
-  it('parses the forms the kubelet meets', () => {
-    expect(parseQuantity('4Gi')).toBe(4 * 2 ** 30);
-    expect(parseQuantity('500m')).toBe(0.5);
-    expect(parseQuantity('1e3')).toBe(1000);
-    expect(cpuMillicores('250m')).toBe(250);
-    expect(cpuMillicores('2')).toBe(2000);
+describe('node capacity', () => {
+  it('prints memory in whole KiB, as a kubelet does', () => {
     expect(kibibytes(4 * 2 ** 30)).toBe('4194304Ki');
-    expect(() => parseQuantity('lots')).toThrow('invalid quantity "lots"');
+    expect(kibibytes(1023)).toBe('0Ki');
   });
 });
 

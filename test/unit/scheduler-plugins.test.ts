@@ -6,7 +6,8 @@ import { nodePortsFilter } from '../../services/scheduler/plugins/node-ports.js'
 import { nodeNameFilter, nodeReadyFilter, nodeUnschedulableFilter } from '../../services/scheduler/plugins/node-state.js';
 import { ownerSpreadScore } from '../../services/scheduler/plugins/owner-spread.js';
 import { balancedAllocationScore, leastAllocatedScore, resourcesFitFilter } from '../../services/scheduler/plugins/resources-fit.js';
-import { taintTolerationFilter, taintTolerationScore, toleratesTaint } from '../../services/scheduler/plugins/taint-toleration.js';
+import { taintTolerationFilter, taintTolerationScore } from '../../services/scheduler/plugins/taint-toleration.js';
+import { tolerates as toleratesTaint } from '../../shared/api/tolerations.js';
 import type { ScorePlugin } from '../../services/scheduler/plugins/types.js';
 import type { NodeInfo } from '../../services/scheduler/snapshot.js';
 import { testNode, testNodeInfo, testPod } from '../support/scheduler-objects.js';

@@ -3,7 +3,7 @@ import type { Node, Taint } from '../../shared/api/core.js';
 import { isoTime } from '../../shared/runtime/clock.js';
 import { taintEvictionController } from '../../services/controller-manager/taint-eviction.js';
 import { nodeLifecycleController } from '../../services/controller-manager/node-lifecycle.js';
-import { matchingTolerations, minTolerationSeconds, tolerates } from '../../services/controller-manager/tolerations.js';
+import { matchingTolerations, minTolerationSeconds, tolerates } from '../../shared/api/tolerations.js';
 import { boundPod, defaultTolerations, NODES, PODS, readyNode, startHarness, type Harness } from '../support/controller-harness.js';
 
 let h: Harness | undefined;

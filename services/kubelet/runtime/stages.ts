@@ -6,7 +6,7 @@
  *   pull:  { delayMs: 0, jitterMs: 10 }     # image pull
  *   start: { delayMs: 0, jitterMs: 10 }     # create + start → running
  *   stop:  { delayMs: 0, jitterMs: 5 }      # SIGTERM → terminated (unless the image ignores it)
- *   known: ['luksa/kubia*', 'busybox*', …]  # images that exist ('*' = every image); others fail to pull
+ *   known: ['@catalog', 'myorg/*']  # images that exist: '@catalog' = the built-in catalog, '*' = every image; others fail to pull
  *   images:                                 # first matching rule wins
  *     - { image: 'kubemu/crasher*', exitAfterMs: 1000, jitterMs: 200, exitCode: 1 }
  *     - { image: 'busybox*', exitWithoutCommand: true }   # `sh` with no command exits 0 at once
@@ -18,6 +18,7 @@
  *
  * Pure data and parsing; `parseStages` throws a plain Error naming the bad field.
  */
+import { resolveImage } from './process/catalog.js';
 import yaml from 'js-yaml';
 
 export interface Delay {
@@ -46,32 +47,14 @@ export interface Stages {
   images: ImageRule[];
 }
 
-/** The image catalog of the process runtime, as globs (kept in step with runtime/process by hand). */
-export const CATALOG_IMAGES = [
-  'luksa/kubia*',
-  'docker.io/luksa/kubia*',
-  'kubia',
-  'kubia:*',
-  'nginx*',
-  'docker.io/library/nginx*',
-  'httpd*',
-  'busybox*',
-  'docker.io/library/busybox*',
-  'alpine*',
-  'ubuntu*',
-  'debian*',
-  'kubemu/*',
-  'k8s.gcr.io/hpa-example*',
-  'registry.k8s.io/hpa-example*',
-  'registry.k8s.io/pause*',
-  'k8s.gcr.io/pause*',
-];
+/** In `known`: every image of the process runtime's built-in catalog (the same images exist in both runtimes). */
+export const CATALOG = '@catalog';
 
 export const DEFAULT_STAGES: Stages = {
   pull: { delayMs: 0, jitterMs: 10 },
   start: { delayMs: 0, jitterMs: 10 },
   stop: { delayMs: 0, jitterMs: 5 },
-  known: CATALOG_IMAGES,
+  known: [CATALOG],
   images: [
     { image: 'kubemu/crasher*', exitAfterMs: 1000, jitterMs: 0, exitCode: 1 },
     ...['busybox*', 'docker.io/library/busybox*', 'alpine*', 'ubuntu*', 'debian*'].map((image) => ({ image, exitWithoutCommand: true })),
@@ -161,6 +144,15 @@ export function behaviourOf(
   return { ...(exitAfterMs === undefined ? {} : { exitAfterMs }), exitCode, ignoreTerm: rule?.ignoreTerm ?? false };
 }
 
+function inCatalog(image: string): boolean {
+  try {
+    resolveImage(image);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isKnownImage(stages: Stages, image: string): boolean {
-  return stages.known.some((g) => matchesGlob(g, image));
+  return stages.known.some((g) => (g === CATALOG ? inCatalog(image) : matchesGlob(g, image)));
 }

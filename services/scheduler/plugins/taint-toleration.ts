@@ -5,32 +5,18 @@
  * tolerates fails the node, unresolvably, with `node(s) had untolerated taint {key: value}`.
  * Score: fewer untolerated PreferNoSchedule taints is better (normalized, reversed).
  *
- * Matching (`toleratesTaint`): a toleration with an effect must name the taint's effect; one with
- * a key must name the taint's key (an empty key matches every key, which with `Exists` tolerates
- * everything); `Exists` ignores the value, `Equal` (or no operator) needs the same value.
+ * Matching is `tolerates` of shared/api/tolerations.ts (the taint manager uses the same rules).
  * `tolerationSeconds` does not matter for scheduling (it limits how long a NoExecute taint is
  * tolerated once the pod runs, which is the taint manager's business).
  */
 import type { Taint, Toleration } from '../../../shared/api/core.js';
+import { tolerates } from '../../../shared/api/tolerations.js';
 import type { PodInfo } from '../pod-info.js';
 import type { NodeInfo } from '../snapshot.js';
 import { normalizeToMax, unresolvable, type FilterPlugin, type ScorePlugin } from './types.js';
 
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
 export function tolerated(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
-  return (tolerations ?? []).some((t) => toleratesTaint(t, taint));
+  return (tolerations ?? []).some((t) => tolerates(t, taint));
 }
 
 export const taintTolerationFilter: FilterPlugin = {
