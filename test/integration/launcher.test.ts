@@ -1,7 +1,8 @@
 /**
  * The launcher against the real processes: `kubemu up` (from the TypeScript sources, `--dev`) with
- * a temp data dir and random ports starts nats-server, the store and the api-server; `status`,
- * the kubeconfig and kubectl see them; `down` and Ctrl-C leave no process behind (checked by pid
+ * a temp data dir and random ports starts nats-server, the store, the api-server and (as far as
+ * they are written) the control plane and one node, Ready before `up` returns; `status`, the
+ * kubeconfig and kubectl see them; `down` and Ctrl-C leave no process behind (checked by pid
  * and process group). A failed start is rolled back (stand-in processes, no NATS needed).
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -91,7 +92,8 @@ describe('kubemu launcher', () => {
     const r = await kubemu(['up', '--detach', '--dev', '--nodes', '1', '--data-dir', dataDir, '--api-port', String(api), '--nats-port', String(natsPort)]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`export KUBECONFIG=${join(dataDir, 'kubeconfig')}`);
-    expect(r.stdout).toContain('kubectl get ns');
+    expect(r.stdout).toContain('kubectl get nodes');
+    expect(r.stdout).toMatch(/^node-1\s+Ready\s/m);
     expect(r.stdout).toContain('down --data-dir');
 
     const state = readState(dataDir);
@@ -157,7 +159,7 @@ describe('kubemu up in the foreground', () => {
     child.stdout.on('data', (d) => (out += String(d)));
     child.stderr.on('data', (d) => (out += String(d)));
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-    await eventually(() => expect(out).toContain('kubectl get ns'), { timeoutMs: 120_000, intervalMs: 100 });
+    await eventually(() => expect(out).toContain('kubemu is up.'), { timeoutMs: 120_000, intervalMs: 100 });
     const state = readState(dataDir);
     expect(state?.launcher?.pid).toBe(child.pid);
     const pids = pidsOf(state?.processes ?? []);
