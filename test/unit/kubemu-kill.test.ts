@@ -15,6 +15,7 @@ import { killRecorded, parseSignal } from '../../services/kubemu/killing.js';
 import { descendants, identify, isAlive } from '../../services/kubemu/process-identity.js';
 import { launchOf, nodesOf } from '../../services/kubemu/relaunch.js';
 import { processState } from '../../services/kubemu/commands/status.js';
+import { cannotStart } from '../../services/kubemu/commands/start.js';
 import { readState, STATE_VERSION, withoutPids, writeState, type ClusterState, type ProcessRecord } from '../../services/kubemu/state.js';
 import { spawnProcess } from '../../services/kubemu/supervisor.js';
 import { resolveTarget, targetChoices } from '../../services/kubemu/targets.js';
@@ -119,6 +120,18 @@ describe('starting recorded processes again', () => {
       args: ['/repo/dist/services/kubelet/main.js', '--name', 'kubelet-node-2'],
       health: { kind: 'nats', subject: 'kubemu.ctl.kubelet-node-2.health' },
     });
+  });
+
+  it('refuses to start parts of a stopped cluster, or anything but nats-server while it is down', () => {
+    const me = identify(process.pid);
+    const alive = (r: ProcessRecord): ProcessRecord => ({ ...r, pid: process.pid, startTicks: me?.startTicks, cmdline: me?.cmdline ?? [] });
+    const [nats, store, api] = cluster.processes;
+    const stopped = clusterState('/data', [nats, store, api]);
+    expect(cannotStart(stopped, [api], 'kubemu up')).toBe('The cluster in /data is not running; start it with kubemu up');
+    const natsDown = clusterState('/data', [nats, alive(store), api]);
+    expect(cannotStart(natsDown, [api], 'kubemu up')).toBe('nats-server is not running; start it first (kubemu start nats)');
+    expect(cannotStart(natsDown, [nats, api], 'kubemu up')).toBeUndefined();
+    expect(cannotStart(clusterState('/data', [alive(nats), store, api]), [api], 'kubemu up')).toBeUndefined();
   });
 
   it('knows which nodes the kubelets among the records bring back', () => {

@@ -5,13 +5,13 @@
  */
 import type { CliContext, Command } from '../cli.js';
 import type { ParsedArgs } from '../args.js';
-import { DATA_DIR_FLAG, dataDirOf } from '../data-dir.js';
+import { DATA_DIR_FLAG, dataDirOf, kubemuCommand } from '../data-dir.js';
 import { isoTime } from '../../../shared/runtime/clock.js';
 import { relaunch } from '../relaunch.js';
 import { readState, updateState } from '../state.js';
 import { describeOutcome, stopProcesses } from '../supervisor.js';
 import { resolveTarget } from '../targets.js';
-import { isRunning, START_TIMEOUT_FLAG } from './start.js';
+import { cannotStart, isRunning, START_TIMEOUT_FLAG } from './start.js';
 
 export async function restart(args: ParsedArgs, ctx: CliContext): Promise<number> {
   const l = dataDirOf(args, ctx.root);
@@ -23,6 +23,11 @@ export async function restart(args: ParsedArgs, ctx: CliContext): Promise<number
   const records = resolveTarget(state, args.positionals[0]);
   const graceMs = (args.flags.grace as number) * 1000;
   const running = records.filter(isRunning);
+  const refused = cannotStart(state, records, kubemuCommand('up', ctx.root, l.dir, ctx.env));
+  if (refused) {
+    ctx.err(refused);
+    return 1;
+  }
   const mark = { signal: 'SIGTERM', at: isoTime(ctx.clock) };
   updateState(l.dir, (s) => ({
     ...s,

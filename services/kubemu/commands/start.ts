@@ -4,15 +4,16 @@
  * nats-server), and wait until it is healthy — and, for a node, until it is Ready in the API.
  *
  * Processes of the target that still run are left alone (said so). Targets as for `kill`
- * (./../targets.ts). Answers 0 when everything of the target runs healthy (and its nodes are
+ * (./../targets.ts). It does not start a stopped cluster (that is `kubemu up`), nor anything but
+ * nats-server while nats-server is down (nothing else could become healthy). Answers 0 when everything of the target runs healthy (and its nodes are
  * Ready), 1 otherwise.
  */
 import type { CliContext, Command } from '../cli.js';
 import type { FlagSpec, ParsedArgs } from '../args.js';
-import { DATA_DIR_FLAG, dataDirOf } from '../data-dir.js';
+import { DATA_DIR_FLAG, dataDirOf, kubemuCommand } from '../data-dir.js';
 import { ownership } from '../process-identity.js';
 import { relaunch } from '../relaunch.js';
-import { identityOf, readState, type ProcessRecord } from '../state.js';
+import { identityOf, readState, type ClusterState, type ProcessRecord } from '../state.js';
 import { resolveTarget } from '../targets.js';
 
 export const START_TIMEOUT_FLAG: FlagSpec = {
@@ -28,6 +29,14 @@ export function isRunning(r: ProcessRecord): boolean {
   return r.pid !== undefined && ownership(identityOf({ ...r, pid: r.pid })) === 'ours';
 }
 
+/** Why `toStart` cannot be started in this cluster now, or undefined. */
+export function cannotStart(state: ClusterState, toStart: ProcessRecord[], upCommand: string): string | undefined {
+  if (!state.processes.some(isRunning)) return `The cluster in ${state.dataDir} is not running; start it with ${upCommand}`;
+  const nats = state.processes.find((p) => p.component === 'nats-server');
+  if (nats && !isRunning(nats) && !toStart.some((p) => p.name === nats.name)) return 'nats-server is not running; start it first (kubemu start nats)';
+  return undefined;
+}
+
 export async function start(args: ParsedArgs, ctx: CliContext): Promise<number> {
   const l = dataDirOf(args, ctx.root);
   const state = readState(l.dir);
@@ -40,6 +49,11 @@ export async function start(args: ParsedArgs, ctx: CliContext): Promise<number> 
   for (const r of running) ctx.out(`  ${r.name.padEnd(24)} already running (pid ${r.pid})`);
   const toStart = records.filter((r) => !running.includes(r));
   if (toStart.length === 0) return 0;
+  const refused = cannotStart(state, toStart, kubemuCommand('up', ctx.root, l.dir, ctx.env));
+  if (refused) {
+    ctx.err(refused);
+    return 1;
+  }
   const signals = ctx.signals();
   try {
     return await relaunch(state, toStart, {
