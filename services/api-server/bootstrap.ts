@@ -1,7 +1,7 @@
 /**
  * The objects every cluster has, kept in place the way kube-apiserver's own controllers do:
  * the namespaces `default`, `kube-system`, `kube-public`, `kube-node-lease`; the `kubernetes`
- * Service in `default` (ClusterIP 127.96.0.1:443 → this api-server, with its Endpoints and
+ * Service in `default` (ClusterIP …0.1:443 of the service range → this api-server, with its Endpoints and
  * EndpointSlice); and the `kube-dns` cluster service in `kube-system` (labelled
  * `kubernetes.io/cluster-service`, which `kubectl cluster-info` lists).
  *
@@ -14,25 +14,28 @@ import type { KubeObject } from '../../shared/api/meta.js';
 import { resourceByPlural, type ResourceInfo } from '../../shared/api/resources.js';
 import type { Logger } from '../../shared/runtime/logger.js';
 import type { Registry } from './registry/registry.js';
+import type { NetworkPlan } from '../../shared/api/network.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export interface SystemConfig {
+  /** The cluster's network plan (the `kubernetes` and `kube-dns` Service IPs come from it). */
+  plan: NetworkPlan;
   /** Where clients reach this api-server (the `kubernetes` Service's endpoint). */
   apiHost: string;
   apiPort: number;
 }
 
-function kubernetesService(): KubeObject {
+function kubernetesService(plan: NetworkPlan): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', clusterIP: '127.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 0 }], sessionAffinity: 'None' },
+    spec: { type: 'ClusterIP', clusterIP: plan.serviceIp(1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 0 }], sessionAffinity: 'None' },
   };
 }
 
-function kubeDnsService(): KubeObject {
+function kubeDnsService(plan: NetworkPlan): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -43,7 +46,7 @@ function kubeDnsService(): KubeObject {
     },
     spec: {
       selector: { 'k8s-app': 'kube-dns' },
-      clusterIP: '127.96.0.10',
+      clusterIP: plan.serviceIp(10),
       ports: [
         { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
         { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
@@ -96,11 +99,11 @@ export async function ensureSystemObjects(registry: Registry, cfg: SystemConfig,
     await ensure(registry, namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, () => false, log);
   }
   const services = resourceByPlural('services');
-  const svc = kubernetesService();
+  const svc = kubernetesService(cfg.plan);
   ((svc.spec as { ports: { targetPort: number }[] }).ports[0]).targetPort = cfg.apiPort;
   const targetOf = (o: KubeObject): unknown => (o.spec as { ports?: { targetPort?: unknown }[] } | undefined)?.ports?.[0]?.targetPort;
   await ensure(registry, services, svc, (cur) => targetOf(cur) !== cfg.apiPort, log);
-  await ensure(registry, services, kubeDnsService(), () => false, log);
+  await ensure(registry, services, kubeDnsService(cfg.plan), () => false, log);
   const eps = apiEndpoints(cfg);
   await ensure(registry, resourceByPlural('endpoints'), eps, (cur) => JSON.stringify(cur.subsets) !== JSON.stringify(eps.subsets), log);
   const slice = apiEndpointSlice(cfg);

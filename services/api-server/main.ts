@@ -8,6 +8,7 @@ import { connectBus } from '../../shared/nats/connection.js';
 import { connectStore } from '../../shared/client/nats-store-client.js';
 import { startApiServer } from './server.js';
 import { profileFromFlags } from '../../shared/runtime/profile.js';
+import { networkFromFlags } from '../../shared/runtime/network.js';
 
 runMain('api-server', async ({ log }) => {
   const natsUrl = flag('nats');
@@ -22,6 +23,7 @@ runMain('api-server', async ({ log }) => {
       bookmarkIntervalMs: numberFlag('bookmark-interval-ms', 15_000),
       eventTtlSeconds: numberFlag('event-ttl', 3600),
       defaultTolerationSeconds: profileFromFlags().defaultTolerationSeconds,
+      network: networkFromFlags(),
     },
     { store, bus, clock: realClock, log },
   );

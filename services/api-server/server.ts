@@ -15,6 +15,7 @@ import { LeaseManager } from './registry/lease-manager.js';
 import { chain, namespaceLifecycle } from './admission.js';
 import { serviceAllocator } from './service-allocator.js';
 import { nodeIpam } from './node-ipam.js';
+import { networkPlan, type NetworkPlan } from '../../shared/api/network.js';
 import { createApi, type Api } from './api.js';
 import { createHttpServer, listen } from './http.js';
 import { tableWatchEncoder } from './table/serve.js';
@@ -31,6 +32,8 @@ import { registerStreaming } from './streaming/register.js';
 
 export interface ApiServerConfig {
   host: string;
+  /** The cluster's address plan (network slot 0 when absent). */
+  network?: NetworkPlan;
   port: number;
   /** Events the watch cache keeps for resuming watches. */
   historyCapacity?: number;
@@ -62,6 +65,7 @@ export interface ApiServer {
 
 export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps): Promise<ApiServer> {
   const { store, bus, clock, log } = deps;
+  const plan = cfg.network ?? networkPlan(0);
   registerProtobufDecoder((bytes) => decodeKubernetesProtobuf(bytes));
   const cache = new WatchCache(store, log.child({ module: 'watch-cache' }), clock, cfg.historyCapacity);
   await cache.start();
@@ -70,7 +74,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
     cache,
     clock,
     log,
-    admission: chain(namespaceLifecycle(cache), serviceAllocator(cache, clock), nodeIpam(cache, clock)),
+    admission: chain(namespaceLifecycle(cache), serviceAllocator(cache, clock, plan), nodeIpam(cache, clock, plan)),
     leases: new LeaseManager(store, clock),
     ttlSeconds: cfg.eventTtlSeconds,
     defaultTolerationSeconds: cfg.defaultTolerationSeconds,
@@ -96,7 +100,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   http.setWatchEncoder(tableWatchEncoder(clock));
   const streaming = registerStreaming(api, http, { registry, bus, clock, log: log.child({ module: 'streaming' }) });
   port = await listen(http.server, cfg.port, cfg.host);
-  const system = { apiHost: cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host, apiPort: port };
+  const system = { apiHost: cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host, apiPort: port, plan };
   await ensureSystemObjects(registry, system, log);
   systemReady = true;
   const systemLoop = clock.setInterval(() => {

@@ -1,9 +1,9 @@
 /**
  * ClusterIP and NodePort allocation for Services, done by the api-server as in Kubernetes.
  *
- * kubemu's network lives in 127.0.0.0/8 (one network namespace; see docs/architecture.md): the
- * service range is 127.96.0.0/16 by default (`kubernetes` gets .0.1, `kube-dns` .0.10), NodePorts
- * come from 30000–32767. What is taken is read from the watch cache plus what this server handed
+ * kubemu's network lives in 127.0.0.0/8 (one network namespace; see shared/api/network.ts): service
+ * IPs come from the network plan's service range (`kubernetes` gets …0.1, `kube-dns` …0.10;
+ * allocation starts at …0.11), NodePorts from 30000–32767. What is taken is read from the watch cache plus what this server handed
  * out for services the cache does not show yet (a create in flight). An explicit `clusterIP` must be in
  * range and free (422 otherwise); `None` makes a headless service; ExternalName services get none.
  * On update the old addresses and ports are kept unless the type change frees or needs them.
@@ -13,33 +13,23 @@ import type { KubeObject } from '../../shared/api/meta.js';
 import { resourceByPlural, storePrefix, type ResourceInfo } from '../../shared/api/resources.js';
 import type { WatchCache } from './watch-cache.js';
 import type { Clock } from '../../shared/runtime/clock.js';
-import { SERVICE_PREFIX } from '../../shared/api/network.js';
+import type { NetworkPlan } from '../../shared/api/network.js';
 import type { Admission } from './registry/registry.js';
 import { FieldErrors } from './validation.js';
 
 const SERVICES = resourceByPlural('services');
 
-export interface ServiceRanges {
-  /** First three octets fixed by a /16: `127.96`. */
-  clusterIpPrefix: string;
-  nodePortMin: number;
-  nodePortMax: number;
-}
-
-export const DEFAULT_RANGES: ServiceRanges = { clusterIpPrefix: SERVICE_PREFIX, nodePortMin: 30000, nodePortMax: 32767 };
-
-function ipOf(prefix: string, n: number): string {
-  return `${prefix}.${Math.floor(n / 256)}.${n % 256}`;
-}
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_MAX = 32767;
 
 /** How long a fresh allocation is held in memory (the cache has the stored service long before). */
 const HOLD_MS = 10_000;
 
-export function serviceAllocator(cache: WatchCache, clock: Clock, ranges: ServiceRanges = DEFAULT_RANGES): Admission {
+export function serviceAllocator(cache: WatchCache, clock: Clock, plan: NetworkPlan): Admission {
   /** Allocations not yet visible in the cache, by service key. */
   const recent = new Map<string, { ip?: string; ports: number[]; at: number }>();
   let nextIp = 11; // .0.1 and .0.10 are the well-known ones; the rest from .0.11 on
-  let nextPort = ranges.nodePortMin;
+  let nextPort = NODE_PORT_MIN;
 
   function used(): { ips: Set<string>; ports: Set<number> } {
     const ips = new Set<string>();
@@ -62,19 +52,19 @@ export function serviceAllocator(cache: WatchCache, clock: Clock, ranges: Servic
   }
 
   function allocateIp(taken: Set<string>): string {
-    for (let tries = 0; tries < 65534; tries++) {
-      const ip = ipOf(ranges.clusterIpPrefix, nextIp);
-      nextIp = nextIp >= 65534 ? 11 : nextIp + 1;
+    for (let tries = 0; tries < plan.serviceIpCount; tries++) {
+      const ip = plan.serviceIp(nextIp);
+      nextIp = nextIp >= plan.serviceIpCount ? 11 : nextIp + 1;
       if (!taken.has(ip)) return ip;
     }
     throw new Error('the service IP range is full');
   }
 
   function allocatePort(taken: Set<number>): number {
-    const span = ranges.nodePortMax - ranges.nodePortMin + 1;
+    const span = NODE_PORT_MAX - NODE_PORT_MIN + 1;
     for (let tries = 0; tries < span; tries++) {
       const p = nextPort;
-      nextPort = nextPort >= ranges.nodePortMax ? ranges.nodePortMin : nextPort + 1;
+      nextPort = nextPort >= NODE_PORT_MAX ? NODE_PORT_MIN : nextPort + 1;
       if (!taken.has(p)) return p;
     }
     throw new Error('the NodePort range is full');
@@ -93,8 +83,8 @@ export function serviceAllocator(cache: WatchCache, clock: Clock, ranges: Servic
     } else if (!spec.clusterIP) {
       spec.clusterIP = old?.spec?.clusterIP && old.spec.clusterIP !== 'None' ? old.spec.clusterIP : allocateIp(ips);
     } else if (spec.clusterIP !== 'None' && spec.clusterIP !== old?.spec?.clusterIP) {
-      if (!spec.clusterIP.startsWith(`${ranges.clusterIpPrefix}.`)) {
-        errs.invalid('spec.clusterIPs', spec.clusterIP, `failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${ranges.clusterIpPrefix}.0.0/16`);
+      if (plan.serviceIpIndex(spec.clusterIP) === undefined) {
+        errs.invalid('spec.clusterIPs', spec.clusterIP, `failed to allocate IP ${spec.clusterIP}: the provided IP (${spec.clusterIP}) is not in the valid range. The range of valid IPs is ${plan.serviceCidr}`);
       } else if (ips.has(spec.clusterIP)) {
         errs.invalid('spec.clusterIPs', spec.clusterIP, `failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`);
       }

@@ -1,34 +1,53 @@
 /**
- * kube-proxy process, for now a placeholder that keeps its place on its node: it connects to the
- * bus, says that Services are not carried yet (the Services issue makes them carry real TCP), and
- * answers health as `kube-proxy-<node>` so the launcher can start, check, kill and restart it like
- * every other per-node process.
+ * kube-proxy process, one per node: flags → logger → bus → API client → createKubeProxy → run
+ * until signal; health as `kube-proxy-<node>` (the launcher's convention).
  *
  *   node dist/services/kube-proxy/main.js --nats nats://127.0.0.1:PORT --node-name node-1
- *     [--node-ip 127.1.0.1] [--profile default|kubernetes]
+ *     --node-ip 127.1.0.1 [--profile default|kubernetes] [--shared-retry-ms 500]
+ *     [--min-sync-ms 20] [--require-node-ready true]
  *
- * Wiring only; it must not touch the API or any traffic until it really proxies.
+ * Wiring only; the proxy is ./kube-proxy.ts.
  */
+import { NatsApiClient } from '../../shared/client/nats-api-client.js';
+import { nodeIndexOf } from '../../shared/api/network.js';
 import { connectBus } from '../../shared/nats/connection.js';
+import { realClock } from '../../shared/runtime/clock.js';
 import { serveHealth } from '../../shared/runtime/health.js';
-import { flag, runMain } from '../../shared/runtime/process.js';
+import { boolFlag, flag, numberFlag, runMain } from '../../shared/runtime/process.js';
 import { profileFromFlags } from '../../shared/runtime/profile.js';
-import { nodeAddress, nodeIndexOf } from '../../shared/api/network.js';
+import { createKubeProxy } from './kube-proxy.js';
 
 runMain('kube-proxy', async ({ log }) => {
   const natsUrl = flag('nats');
   if (!natsUrl) throw new Error('--nats <url> is required');
-  const node = flag('node-name');
-  if (!node) throw new Error('--node-name <node> is required');
-  const index = nodeIndexOf(node);
-  const nodeIp = flag('node-ip') ?? (index !== undefined ? nodeAddress(index) : undefined);
+  const nodeName = flag('node-name');
+  if (!nodeName) throw new Error('--node-name <node> is required');
+  const index = nodeIndexOf(nodeName);
+  const nodeIp = flag('node-ip') ?? (index !== undefined ? `127.1.${index >> 8}.${index & 255}` : undefined);
+  if (!nodeIp) throw new Error('--node-ip <address> is required for a node name without an index');
   const profile = profileFromFlags();
-  const name = `kube-proxy-${node}`;
+  const name = `kube-proxy-${nodeName}`;
   const bus = await connectBus({ servers: natsUrl, name, log });
-  const health = serveHealth(bus, name, () => ({ ready: true, node, proxying: false }));
-  log.info({ node, nodeIp, profile: profile.name }, 'Services are not implemented yet: kube-proxy only holds its place on this node');
+  const api = new NatsApiClient(bus, { userAgent: `kube-proxy/${nodeName}`, clock: realClock, log });
+  const proxy = createKubeProxy(
+    {
+      nodeName,
+      nodeIp,
+      sharedRetryMs: numberFlag('shared-retry-ms', 500),
+      minSyncMs: numberFlag('min-sync-ms', 20),
+      requireNodeReady: boolFlag('require-node-ready', true),
+    },
+    { api, clock: realClock, log, onBusStatus: (l) => bus.onStatus(l) },
+  );
+  const abort = new AbortController();
+  const done = proxy.run(abort.signal);
+  const health = serveHealth(bus, name, () => proxy.health());
+  log.info({ node: nodeName, nodeIp, profile: profile.name }, 'kube-proxy starting');
   return async () => {
+    abort.abort();
+    await done;
     health.unsubscribe();
+    await api.close();
     await bus.close();
   };
 });

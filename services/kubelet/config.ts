@@ -19,7 +19,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeAddress, nodeIndexOf } from '../../shared/api/network.js';
+import { nodeIndexOf } from '../../shared/api/network.js';
+import { networkFromFlags } from '../../shared/runtime/network.js';
 import { flag, numberFlag } from '../../shared/runtime/process.js';
 import { profileFromFlags, type Profile } from '../../shared/runtime/profile.js';
 import { backoffFor, type BackoffSettings } from './backoff.js';
@@ -62,6 +63,7 @@ export function kubeletConfigFromFlags(argv: string[] = process.argv.slice(2)): 
   const nats = flag('nats', undefined, argv);
   if (!nats) throw new Error('--nats <url> is required');
   const simulated = flag('simulated-nodes', undefined, argv);
+  const { nodeAddress } = networkFromFlags(argv);
   let nodes: KubeletConfig['nodes'];
   let processName: string;
   if (simulated !== undefined) {

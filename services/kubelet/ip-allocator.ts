@@ -1,5 +1,5 @@
 /**
- * Pod IPs of one node, from its `spec.podCIDR` (a /24 in 127.244.0.0 – 127.253.255.0, see
+ * Pod IPs of one node, from its `spec.podCIDR` (a /24 of the network plan’s pod range, see
  * shared/api/network.ts; `.1` is the gateway by convention, pods get `.2` – `.254`).
  *
  * Invariants: an address is held by at most one pod uid; a uid asking again gets the same address;

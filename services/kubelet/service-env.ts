@@ -2,10 +2,10 @@
  * The Kubernetes service environment variables a container gets at start (the kubelet's
  * "service links", plus Docker-link style variables):
  *
- *   KUBIA_HTTP_SERVICE_HOST=127.96.0.23      KUBIA_HTTP_SERVICE_PORT=80 (first port)
+ *   KUBIA_HTTP_SERVICE_HOST=127.64.0.23      KUBIA_HTTP_SERVICE_PORT=80 (first port)
  *   KUBIA_HTTP_SERVICE_PORT_HTTP=80           (one per named port)
- *   KUBIA_HTTP_PORT=tcp://127.96.0.23:80
- *   KUBIA_HTTP_PORT_80_TCP=tcp://127.96.0.23:80   …_PROTO=tcp  …_PORT=80  …_ADDR=127.96.0.23
+ *   KUBIA_HTTP_PORT=tcp://127.64.0.23:80
+ *   KUBIA_HTTP_PORT_80_TCP=tcp://127.64.0.23:80   …_PROTO=tcp  …_PORT=80  …_ADDR=127.64.0.23
  *
  * Which services: those of the pod's namespace when `enableServiceLinks` is not false, and always
  * the `kubernetes` service of `default` (so KUBERNETES_SERVICE_HOST/PORT are always there).

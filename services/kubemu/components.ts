@@ -32,7 +32,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { subjects } from '../../shared/nats/subjects.js';
-import { nodeAddress, nodeIndexOf } from '../../shared/api/network.js';
+import { networkPlan, nodeIndexOf } from '../../shared/api/network.js';
 import type { HealthCheck } from './health.js';
 
 export interface ClusterPorts {
@@ -135,10 +135,10 @@ export function simulatedNodeNames(m: number): string[] {
   return Array.from({ length: m }, (_, i) => `${SIMULATED_NODE_PREFIX}-${i + 1}`);
 }
 
-/** The address of a `node-i` (127.1.x.y); other names have none of their own. */
-export function nodeIp(node: string): string | undefined {
+/** The address of a `node-i` in the cluster's network slot (127.(1+slot).x.y); other names have none of their own. */
+export function nodeIp(node: string, slot = 0): string | undefined {
   const i = nodeIndexOf(node);
-  return i === undefined ? undefined : nodeAddress(i);
+  return i === undefined ? undefined : networkPlan(slot).nodeAddress(i);
 }
 
 const controlHealth = (_ctx: LaunchContext, instance: string): HealthCheck => ({

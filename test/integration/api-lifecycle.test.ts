@@ -73,7 +73,7 @@ describe('api-server: scale, namespaces, system services, dry runs', () => {
 
   it('has the kubernetes Service, its endpoints, and the kube-dns cluster service; brings them back when deleted', async () => {
     const svc = await c.http('GET', '/api/v1/namespaces/default/services/kubernetes');
-    expect(svc.json.spec).toMatchObject({ type: 'ClusterIP', clusterIP: '127.96.0.1', clusterIPs: ['127.96.0.1'] });
+    expect(svc.json.spec).toMatchObject({ type: 'ClusterIP', clusterIP: '127.64.0.1', clusterIPs: ['127.64.0.1'] });
     const eps = await c.http('GET', '/api/v1/namespaces/default/endpoints/kubernetes');
     expect(eps.json.subsets[0].ports[0].port).toBe(Number(new URL(c.baseUrl).port));
     const slices = await c.http('GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes');
@@ -87,7 +87,7 @@ describe('api-server: scale, namespaces, system services, dry runs', () => {
   it('allocates ClusterIPs and NodePorts, refuses taken ones, keeps them on update', async () => {
     const mk = (name: string, extra: object = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80, targetPort: 8080 }], ...extra } });
     const a = (await c.http('POST', '/api/v1/namespaces/default/services', mk('a'))).json;
-    expect(a.spec.clusterIP).toMatch(/^127\.96\.\d+\.\d+$/);
+    expect(a.spec.clusterIP).toMatch(/^127\.64\.\d+\.\d+$/);
     const np = (await c.http('POST', '/api/v1/namespaces/default/services', mk('np', { type: 'NodePort' }))).json;
     expect(np.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
     expect(np.spec.ports[0].nodePort).toBeLessThanOrEqual(32767);

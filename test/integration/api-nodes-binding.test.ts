@@ -39,15 +39,15 @@ describe('api-server: binding, eviction, node IPAM, default tolerations', () => 
 
   it('gives nodes a pod CIDR by their index, or the lowest free one, and keeps it', async () => {
     const n3 = (await c.http('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-3' } })).json;
-    expect(n3.spec).toMatchObject({ podCIDR: '127.244.3.0/24', podCIDRs: ['127.244.3.0/24'] });
+    expect(n3.spec).toMatchObject({ podCIDR: '127.128.3.0/24', podCIDRs: ['127.128.3.0/24'] });
     const odd = (await c.http('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker' } })).json;
-    expect(odd.spec.podCIDR).toBe('127.244.1.0/24');
+    expect(odd.spec.podCIDR).toBe('127.128.1.0/24');
     const clash = (await c.http('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' } })).json;
-    expect(clash.spec.podCIDR).toBe('127.244.2.0/24');
-    const change = await c.http('PATCH', '/api/v1/nodes/node-3', { spec: { podCIDR: '127.244.9.0/24' } }, { 'Content-Type': 'application/merge-patch+json' });
+    expect(clash.spec.podCIDR).toBe('127.128.2.0/24');
+    const change = await c.http('PATCH', '/api/v1/nodes/node-3', { spec: { podCIDR: '127.128.9.0/24' } }, { 'Content-Type': 'application/merge-patch+json' });
     expect(change.status).toBe(422);
     const label = await c.http('PATCH', '/api/v1/nodes/node-3', { metadata: { labels: { disk: 'ssd' } } }, { 'Content-Type': 'application/merge-patch+json' });
-    expect(label.json.spec.podCIDR).toBe('127.244.3.0/24');
+    expect(label.json.spec.podCIDR).toBe('127.128.3.0/24');
   });
 
   it('adds the not-ready/unreachable tolerations with the configured seconds', async () => {

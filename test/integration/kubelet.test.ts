@@ -68,7 +68,7 @@ describe('kubelet against a real api-server (in-process)', () => {
 
   it('registers its Node Ready with a pod CIDR, answers health, and heartbeats on the bus', async () => {
     const node = await api.get<Node>(NODES, undefined, 'node-1');
-    expect(node.spec?.podCIDR).toBe('127.244.1.0/24');
+    expect(node.spec?.podCIDR).toBe('127.128.1.0/24');
     expect(node.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'node-1', disk: 'ssd' });
     expect(node.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady' });
     expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: '127.1.0.1' });
@@ -96,7 +96,7 @@ describe('kubelet against a real api-server (in-process)', () => {
       },
       { timeoutMs: 10_000, message: 'pod Running and Ready' },
     );
-    expect(p.status?.podIP).toMatch(/^127\.244\.1\.\d+$/);
+    expect(p.status?.podIP).toMatch(/^127\.128\.1\.\d+$/);
     expect(p.status?.hostIP).toBe('127.1.0.1');
     expect(p.status?.conditions?.map((k) => k.type)).toEqual(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
     expect(p.status?.qosClass).toBe('BestEffort');

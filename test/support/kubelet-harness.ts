@@ -48,7 +48,7 @@ export async function startKubeletHarness(opts: { stages?: Stages; probes?: Prob
   const clock = new FakeClock();
   const api = new FakeApi(clock);
   const nodeName = opts.node ?? 'node-1';
-  await api.create<Node>(NODES, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName }, spec: { podCIDR: opts.podCIDR ?? '127.244.1.0/24' } });
+  await api.create<Node>(NODES, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName }, spec: { podCIDR: opts.podCIDR ?? '127.128.1.0/24' } });
   const runtime = new SimulatedRuntime({ clock, stages: opts.stages ?? ZERO_STAGES, random: () => 0 });
   const heartbeats: { subject: string; body: any }[] = [];
   const bus = { publish: (subject: string, body: unknown) => heartbeats.push({ subject, body }) } as unknown as Bus;

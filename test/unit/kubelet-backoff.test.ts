@@ -52,26 +52,26 @@ describe('restart back-off', () => {
 
 describe('pod IP allocation', () => {
   it('hands out .2 – .254, the same address to the same uid, round robin after release', () => {
-    const ips = new IpAllocator('127.244.3.0/24');
-    expect(ips.allocate('a')).toBe('127.244.3.2');
-    expect(ips.allocate('a')).toBe('127.244.3.2');
-    expect(ips.allocate('b')).toBe('127.244.3.3');
+    const ips = new IpAllocator('127.128.3.0/24');
+    expect(ips.allocate('a')).toBe('127.128.3.2');
+    expect(ips.allocate('a')).toBe('127.128.3.2');
+    expect(ips.allocate('b')).toBe('127.128.3.3');
     ips.release('a');
-    expect(ips.allocate('c')).toBe('127.244.3.4');
+    expect(ips.allocate('c')).toBe('127.128.3.4');
   });
 
   it('keeps reserved addresses (a restarted kubelet) and refuses ones taken or foreign', () => {
-    const ips = new IpAllocator('127.244.3.0/24');
-    expect(ips.reserve('x', '127.244.3.2')).toBe(true);
-    expect(ips.reserve('y', '127.244.3.2')).toBe(false);
-    expect(ips.reserve('y', '127.244.9.9')).toBe(false);
-    expect(ips.allocate('z')).toBe('127.244.3.3');
+    const ips = new IpAllocator('127.128.3.0/24');
+    expect(ips.reserve('x', '127.128.3.2')).toBe(true);
+    expect(ips.reserve('y', '127.128.3.2')).toBe(false);
+    expect(ips.reserve('y', '127.128.9.9')).toBe(false);
+    expect(ips.allocate('z')).toBe('127.128.3.3');
   });
 
   it('says when the CIDR is full', () => {
-    const ips = new IpAllocator('127.244.3.0/24');
+    const ips = new IpAllocator('127.128.3.0/24');
     for (let i = 0; i < 253; i++) ips.allocate(`p${i}`);
-    expect(() => ips.allocate('one-too-many')).toThrow(/no free pod IP left in 127.244.3.0\/24/);
+    expect(() => ips.allocate('one-too-many')).toThrow(/no free pod IP left in 127.128.3.0\/24/);
   });
 });
 

@@ -8,10 +8,10 @@ function svc(namespace: string, name: string, clusterIP: string, ports: Service[
 }
 
 const services: Service[] = [
-  svc('default', 'kubernetes', '127.96.0.1', [{ name: 'https', port: 443, protocol: 'TCP' }]),
-  svc('default', 'kubia-http', '127.96.0.23', [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'https', port: 443, protocol: 'TCP' }]),
+  svc('default', 'kubernetes', '127.64.0.1', [{ name: 'https', port: 443, protocol: 'TCP' }]),
+  svc('default', 'kubia-http', '127.64.0.23', [{ name: 'http', port: 80, protocol: 'TCP' }, { name: 'https', port: 443, protocol: 'TCP' }]),
   svc('default', 'headless', 'None', [{ port: 80 }]),
-  svc('other', 'elsewhere', '127.96.0.30', [{ port: 8080 }]),
+  svc('other', 'elsewhere', '127.64.0.30', [{ port: 8080 }]),
 ];
 
 function sources(cms: ConfigMap[] = [], secrets: Secret[] = []): EnvSources {
@@ -31,26 +31,26 @@ function pod(extra: Partial<Pod['spec']> = {}): Pod {
   };
 }
 
-const ctx = { podIP: '127.244.1.5', hostIP: '127.1.0.1', hostname: 'kubia-1', allocatable: { cpu: '2', memory: '4194304Ki', 'ephemeral-storage': '1Gi' } };
+const ctx = { podIP: '127.128.1.5', hostIP: '127.1.0.1', hostname: 'kubia-1', allocatable: { cpu: '2', memory: '4194304Ki', 'ephemeral-storage': '1Gi' } };
 
 describe('container environment', () => {
   it('gives POD_IP, HOSTNAME and the service variables of the namespace (headless ones left out)', async () => {
     const p = pod();
     const env = await containerEnv(p, p.spec.containers[0], ctx, sources());
     expect(env).toMatchObject({
-      POD_IP: '127.244.1.5',
+      POD_IP: '127.128.1.5',
       HOSTNAME: 'kubia-1',
-      KUBERNETES_SERVICE_HOST: '127.96.0.1',
+      KUBERNETES_SERVICE_HOST: '127.64.0.1',
       KUBERNETES_SERVICE_PORT: '443',
       KUBERNETES_SERVICE_PORT_HTTPS: '443',
-      KUBIA_HTTP_SERVICE_HOST: '127.96.0.23',
+      KUBIA_HTTP_SERVICE_HOST: '127.64.0.23',
       KUBIA_HTTP_SERVICE_PORT: '80',
       KUBIA_HTTP_SERVICE_PORT_HTTP: '80',
-      KUBIA_HTTP_PORT: 'tcp://127.96.0.23:80',
-      KUBIA_HTTP_PORT_443_TCP: 'tcp://127.96.0.23:443',
+      KUBIA_HTTP_PORT: 'tcp://127.64.0.23:80',
+      KUBIA_HTTP_PORT_443_TCP: 'tcp://127.64.0.23:443',
       KUBIA_HTTP_PORT_443_TCP_PROTO: 'tcp',
       KUBIA_HTTP_PORT_443_TCP_PORT: '443',
-      KUBIA_HTTP_PORT_443_TCP_ADDR: '127.96.0.23',
+      KUBIA_HTTP_PORT_443_TCP_ADDR: '127.64.0.23',
     });
     expect(Object.keys(env).some((k) => k.startsWith('HEADLESS_') || k.startsWith('ELSEWHERE_'))).toBe(false);
   });
@@ -58,7 +58,7 @@ describe('container environment', () => {
   it('keeps only the kubernetes service when enableServiceLinks is false', async () => {
     const p = pod({ enableServiceLinks: false });
     const env = await containerEnv(p, p.spec.containers[0], ctx, sources());
-    expect(env.KUBERNETES_SERVICE_HOST).toBe('127.96.0.1');
+    expect(env.KUBERNETES_SERVICE_HOST).toBe('127.64.0.1');
     expect(env.KUBIA_HTTP_SERVICE_HOST).toBeUndefined();
   });
 
@@ -82,7 +82,7 @@ describe('container environment', () => {
       NS: 'default',
       APP: 'kubia',
       NODE: 'node-1',
-      IP: '127.244.1.5',
+      IP: '127.128.1.5',
       HOST_IP: '127.1.0.1',
       MEM_LIMIT: '64',
       CPU_REQ_M: '250',
@@ -121,7 +121,7 @@ describe('container environment', () => {
   });
 
   it('names service variables after the service, dashes as underscores', () => {
-    expect(Object.keys(serviceVariables(svc('default', 'my-db', '127.96.0.5', [{ port: 5432 }])))).toEqual([
+    expect(Object.keys(serviceVariables(svc('default', 'my-db', '127.64.0.5', [{ port: 5432 }])))).toEqual([
       'MY_DB_SERVICE_HOST',
       'MY_DB_SERVICE_PORT',
       'MY_DB_PORT',

@@ -24,7 +24,7 @@ describe('kubelet node agent', () => {
       'node.kubernetes.io/instance-type': 'kubemu',
       disk: 'ssd',
     });
-    expect(n.spec?.podCIDR).toBe('127.244.1.0/24');
+    expect(n.spec?.podCIDR).toBe('127.128.1.0/24');
     expect(n.status?.capacity).toMatchObject({ cpu: '2', memory: '4194304Ki', pods: '110', 'ephemeral-storage': '104857600Ki' });
     expect(n.status?.allocatable).toEqual(n.status?.capacity);
     expect(n.status?.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
@@ -44,7 +44,7 @@ describe('kubelet node agent', () => {
     expect(events.items.map((e: any) => e.reason)).toEqual(
       expect.arrayContaining(['Starting', 'NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeAllocatableEnforced', 'NodeReady']),
     );
-    expect(h.kubelet.health()).toMatchObject({ ready: true, podCIDR: '127.244.1.0/24' });
+    expect(h.kubelet.health()).toMatchObject({ ready: true, podCIDR: '127.128.1.0/24' });
   });
 
   it('publishes { node, sentAt, seq } heartbeats on the node’s subject every interval', async () => {

@@ -21,8 +21,8 @@ describe('kubelet pod worker (simulated runtime, fake clock)', () => {
     await h.tick(100);
     const pod = (await h.pod('kubia-manual'))!;
     expect(pod.status?.phase).toBe('Running');
-    expect(pod.status?.podIP).toBe('127.244.1.2');
-    expect(pod.status?.podIPs).toEqual([{ ip: '127.244.1.2' }]);
+    expect(pod.status?.podIP).toBe('127.128.1.2');
+    expect(pod.status?.podIPs).toEqual([{ ip: '127.128.1.2' }]);
     expect(pod.status?.hostIP).toBe('127.1.0.1');
     expect(pod.status?.startTime).toBeTruthy();
     const conds = Object.fromEntries((pod.status?.conditions ?? []).map((c) => [c.type, c.status]));
@@ -200,15 +200,15 @@ describe('kubelet pod worker (simulated runtime, fake clock)', () => {
     h = await startKubeletHarness();
     await h.api.create(PODS, 'default', {
       ...podObject('kept', { nodeName: 'node-1' }),
-      status: { phase: 'Running', podIP: '127.244.1.77', containerStatuses: [{ name: 'kubia', restartCount: 2, ready: true, image: 'luksa/kubia', imageID: '', state: { running: {} } }] },
+      status: { phase: 'Running', podIP: '127.128.1.77', containerStatuses: [{ name: 'kubia', restartCount: 2, ready: true, image: 'luksa/kubia', imageID: '', state: { running: {} } }] },
     });
     await h.api.create(PODS, 'default', {
       ...podObject('done', { nodeName: 'node-1' }),
-      status: { phase: 'Succeeded', podIP: '127.244.1.78', containerStatuses: [{ name: 'kubia', restartCount: 0, ready: false, image: 'luksa/kubia', imageID: '', state: { terminated: { exitCode: 0 } } }] },
+      status: { phase: 'Succeeded', podIP: '127.128.1.78', containerStatuses: [{ name: 'kubia', restartCount: 0, ready: false, image: 'luksa/kubia', imageID: '', state: { terminated: { exitCode: 0 } } }] },
     });
     await h.tick(200);
     const kept = (await h.pod('kept'))!;
-    expect(kept.status!.podIP).toBe('127.244.1.77');
+    expect(kept.status!.podIP).toBe('127.128.1.77');
     expect(kept.status!.containerStatuses![0].restartCount).toBe(3);
     const done = (await h.pod('done'))!;
     expect(done.status!.phase).toBe('Succeeded');

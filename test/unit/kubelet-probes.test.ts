@@ -32,7 +32,7 @@ function prober(container: Container, executor: ProbeExecutor, clock: FakeClock)
     executor,
     container,
     containerId: 'c1',
-    podIP: '127.244.1.2',
+    podIP: '127.128.1.2',
     startedAtMs: clock.now(),
     hooks: {
       onFailedAttempt: (kind, msg) => seen.failed.push(`${kind}: ${msg}`),

@@ -63,7 +63,7 @@ describe('pod phase (the kubelet’s getPhase)', () => {
 });
 
 describe('buildPodStatus', () => {
-  const base = { hostIP: '127.1.0.1', podIP: '127.244.1.2', startTime: T0, sandboxReady: true, initContainers: [] };
+  const base = { hostIP: '127.1.0.1', podIP: '127.128.1.2', startTime: T0, sandboxReady: true, initContainers: [] };
 
   it('reports a running pod with IPs, conditions in kubectl order, and container state', () => {
     const scheduled = { type: 'PodScheduled', status: 'True' as const, lastProbeTime: null, lastTransitionTime: T0 };
@@ -71,7 +71,7 @@ describe('buildPodStatus', () => {
     expect(s.phase).toBe('Running');
     expect(s.qosClass).toBe('BestEffort');
     expect(s.hostIPs).toEqual([{ ip: '127.1.0.1' }]);
-    expect(s.podIPs).toEqual([{ ip: '127.244.1.2' }]);
+    expect(s.podIPs).toEqual([{ ip: '127.128.1.2' }]);
     expect(s.conditions!.map((c) => `${c.type}=${c.status}`)).toEqual([
       'PodReadyToStartContainers=True',
       'Initialized=True',
@@ -116,7 +116,7 @@ describe('buildPodStatus', () => {
   });
 
   it('marks a finished pod not ready with reason PodCompleted and drops the pod IP when there is none', () => {
-    const s = buildPodStatus({ ...base, podIP: undefined, pod: pod('Never', { podIP: '127.244.1.9' }), containers: [exited(0)] }, T1);
+    const s = buildPodStatus({ ...base, podIP: undefined, pod: pod('Never', { podIP: '127.128.1.9' }), containers: [exited(0)] }, T1);
     expect(s.phase).toBe('Succeeded');
     expect(s.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
     expect(s.podIP).toBeUndefined();
