@@ -9,7 +9,6 @@
  * Wiring only; the proxy is ./kube-proxy.ts.
  */
 import { NatsApiClient } from '../../shared/client/nats-api-client.js';
-import { nodeIndexOf } from '../../shared/api/network.js';
 import { connectBus } from '../../shared/nats/connection.js';
 import { realClock } from '../../shared/runtime/clock.js';
 import { serveHealth } from '../../shared/runtime/health.js';
@@ -22,9 +21,8 @@ runMain('kube-proxy', async ({ log }) => {
   if (!natsUrl) throw new Error('--nats <url> is required');
   const nodeName = flag('node-name');
   if (!nodeName) throw new Error('--node-name <node> is required');
-  const index = nodeIndexOf(nodeName);
-  const nodeIp = flag('node-ip') ?? (index !== undefined ? `127.1.${index >> 8}.${index & 255}` : undefined);
-  if (!nodeIp) throw new Error('--node-ip <address> is required for a node name without an index');
+  const nodeIp = flag('node-ip');
+  if (!nodeIp) throw new Error('--node-ip <address> is required (NodePorts listen on it)');
   const profile = profileFromFlags();
   const name = `kube-proxy-${nodeName}`;
   const bus = await connectBus({ servers: natsUrl, name, log });
