@@ -12,6 +12,7 @@ import { NatsApiClient } from '../../shared/client/nats-api-client.js';
 import { startApiServer, type ApiServer } from '../../services/api-server/server.js';
 import { realClock } from '../../shared/runtime/clock.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
+import type { NetworkPlan } from '../../shared/api/network.js';
 
 export interface HttpAnswer {
   status: number;
@@ -34,7 +35,7 @@ export interface ApiCluster {
   dispose(): Promise<void>;
 }
 
-export async function startApiCluster(opts: { historyCapacity?: number; bookmarkIntervalMs?: number; systemObjectsIntervalMs?: number; eventTtlSeconds?: number; defaultTolerationSeconds?: number } = {}): Promise<ApiCluster> {
+export async function startApiCluster(opts: { historyCapacity?: number; bookmarkIntervalMs?: number; systemObjectsIntervalMs?: number; eventTtlSeconds?: number; defaultTolerationSeconds?: number; network?: NetworkPlan } = {}): Promise<ApiCluster> {
   const nats = await startTestNats();
   const store = await startStoreProcess({ natsUrl: nats.url });
   const bus = await connectBus({ servers: nats.url, name: 'api-test' });
