@@ -16,12 +16,11 @@
  * alone prints them on stdout (tables then go to stderr; `npm run --silent` keeps npm's banner out).
  * Exits 1 when a test failed — not when a goal is missed: that is a result. See docs/benchmarks.md.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
-import { ROOT } from './lib/kubemu-processes.js';
+import { gitCommit, load } from './lib/run-info.js';
 import { startEnvironment } from './lib/environment.js';
 import { runRounds, warmUp, type RoundOptions } from './lib/rounds.js';
 import { goalLines, roundTable, summarise, summaryTable } from './lib/report.js';
@@ -41,16 +40,6 @@ const HELP = `usage: npm run bench:store -- [options]
 
 const CONCURRENCY = 64;
 const IDLE_GAP_MS = 5;
-
-/** The commit measured, `+dirty` when the work tree had changes (dist/ is built from the tree). */
-function gitCommit(): string {
-  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
-  if (head.status !== 0) return 'unknown';
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
-  return `${head.stdout.trim()}${dirty ? '+dirty' : ''}`;
-}
-
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function main(): Promise<number> {
   if (boolFlag('help', false)) {

@@ -59,3 +59,18 @@ export function startCpuMeter(groups: CpuGroups): () => Record<string, number> {
     return used;
   };
 }
+
+/**
+ * CPU seconds of a process's children that have exited and been waited for (cutime + cstime): for
+ * a kubelet, its containers that are gone (a container's own children count in it once it reaped
+ * them). Running children are not included. NaN when it cannot be read.
+ */
+export function reapedChildrenCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / clockTicks();
+  } catch {
+    return NaN;
+  }
+}

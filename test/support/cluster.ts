@@ -64,13 +64,18 @@ function run(file: string, args: string[], opts: { input?: string; timeoutMs?: n
   });
 }
 
-export async function startCluster(opts: { nodes?: number; extraArgs?: string[] } = {}): Promise<E2ECluster> {
-  ensureBuilt();
+/**
+ * `root`: run the compiled launcher of another checkout (the benchmarks build a snapshot of a
+ * commit there); the caller has built it, so nothing is built here.
+ */
+export async function startCluster(opts: { nodes?: number; extraArgs?: string[]; root?: string } = {}): Promise<E2ECluster> {
+  if (opts.root === undefined) ensureBuilt();
+  const cli = opts.root === undefined ? CLI : join(opts.root, 'dist/services/kubemu/main.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'kubemu-e2e-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'kubemu-kubectl-cache-'));
   const [apiPort, natsPort] = await freePorts(2);
   const env = { ...process.env, KUBEMU_DATA_DIR: '' };
-  const kubemu = (args: string[], timeoutMs = 120_000): Promise<Run> => run(process.execPath, [CLI, ...args, '--data-dir', dataDir], { timeoutMs, env });
+  const kubemu = (args: string[], timeoutMs = 120_000): Promise<Run> => run(process.execPath, [cli, ...args, '--data-dir', dataDir], { timeoutMs, env });
   const up = await kubemu(['up', '--detach', '--nodes', String(opts.nodes ?? 3), '--api-port', String(apiPort), '--nats-port', String(natsPort), ...(opts.extraArgs ?? [])]);
   if (up.code !== 0) {
     await kubemu(['down', '--grace', '1']);

@@ -1,0 +1,211 @@
+/**
+ * `npm run bench:pods` — pod startup latency (create → Running, seen through a watch) with each
+ * container runtime, and the memory of a cluster's processes.
+ *
+ *   npm run bench:pods -- [--clusters simulated,process,sim100] [--rounds 3] [--n 200]
+ *                         [--concurrency 10] [--memory-pods 10] [--quick] [--json [FILE]]
+ *
+ * For each cluster kind it starts a real cluster with the compiled launcher (`kubemu up --detach`
+ * in a temp data dir, random ports; ./lib/kubemu-cluster.ts), drives it through the API over NATS
+ * (the in-cluster client, `NatsApiClient`) and watches the pods (./lib/pod-timeline.ts):
+ *
+ *   simulated  3 nodes, each its own kubelet process with the simulated runtime (default stages)
+ *   process    3 nodes, each a kubelet running every container as a real child process
+ *   sim100     no process nodes; one kubelet process hosting 100 simulated nodes
+ *
+ * Per cluster: a warm-up, then rounds of the startup tests (./lib/pod-startup.ts: pause and
+ * luksa/kubia, one at a time and `concurrency` in flight, n pods each, order rotated per round),
+ * and after each round a memory sample with `memory-pods` kubia pods per node running
+ * (./lib/cluster-memory.ts) — plus one idle sample before the first round. Then the cluster is
+ * stopped and the next starts, so clusters never compete with each other.
+ *
+ * Prints a table per round, then medians across rounds and the goals' verdicts
+ * (./lib/pods-report.ts). Exits 1 when a test failed — not when a goal is missed. See
+ * docs/benchmarks.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
+import { ensureNamespace, pidGroups, startBenchCluster, type BenchCluster, type ClusterOptions } from './lib/kubemu-cluster.js';
+import { PodTimeline } from './lib/pod-timeline.js';
+import { IMAGES, runStartupTest, startupTests, type StartupContext } from './lib/pod-startup.js';
+import { loadPods, sampleMemory, unloadPods } from './lib/cluster-memory.js';
+import { goalLines, goals, memorySummary, roundTable, startupSummary, type ClusterResults, type StartupRound } from './lib/pods-report.js';
+import { load, machine } from './lib/run-info.js';
+import { prepareTree, type Tree } from './lib/snapshot.js';
+import { fmt } from './lib/stats.js';
+
+interface ClusterKind {
+  id: string;
+  description: string;
+  runtime: 'process' | 'simulated';
+  options: Omit<ClusterOptions, 'say'>;
+}
+
+const KINDS: ClusterKind[] = [
+  { id: 'simulated', description: '3 nodes, a kubelet process each, simulated runtime', runtime: 'simulated', options: { nodes: 3, runtime: 'simulated' } },
+  { id: 'process', description: '3 nodes, a kubelet process each, process runtime', runtime: 'process', options: { nodes: 3, runtime: 'process' } },
+  {
+    id: 'sim100',
+    description: '100 simulated nodes in one kubelet process',
+    runtime: 'simulated',
+    options: { nodes: 0, runtime: 'simulated', simulatedNodes: 100 },
+  },
+];
+
+const HELP = `usage: npm run bench:pods -- [options]
+  --clusters IDS      which clusters, comma-separated: ${KINDS.map((k) => k.id).join(',')} (default all)
+  --rounds N          rounds of every test per cluster (default 3)
+  --n PODS            pods per test and round (default 200)
+  --concurrency C     pods in flight in the concurrent tests (default 10)
+  --memory-pods P     kubia pods per node while memory is sampled (default 10; 0 = idle only)
+  --quick             smoke run: 1 round, n=30, 3 memory pods per node
+  --commit REF        the commit to build and measure (default HEAD), in a temp copy
+  --work-tree         measure the checkout as it is (its dist/, built when stale) instead of a commit
+  --json [FILE]       raw results as JSON into FILE, or on stdout (tables then go to stderr)`;
+
+const NAMESPACE = 'bench-pods';
+const WARM_UP_PODS = 10;
+const TIMEOUT_MS = 60_000;
+
+async function measureCluster(
+  kind: ClusterKind,
+  c: BenchCluster,
+  o: { rounds: number; n: number; concurrency: number; memoryPods: number; out(s: string): void; say(s: string): void },
+): Promise<{ results: ClusterResults; failures: number }> {
+  await ensureNamespace(c.api, NAMESPACE);
+  const timeline = await PodTimeline.open(c.api, NAMESPACE, { labelSelector: 'app=bench-pods' });
+  const tests = startupTests(o.concurrency);
+  const results: ClusterResults = { cluster: kind.id, runtime: kind.runtime, description: kind.description, tests, rounds: [], idle: [], loaded: [] };
+  const nodeCount = kind.options.nodes + (kind.options.simulatedNodes ?? 0);
+  let failures = 0;
+  let serial = 0;
+  const ctx = (): StartupContext => ({
+    api: c.api,
+    timeline,
+    namespace: NAMESPACE,
+    prefix: `${kind.id}-${serial++}`,
+    groups: pidGroups(c.processes()),
+    timeoutMs: TIMEOUT_MS,
+  });
+  try {
+    results.idle.push(sampleMemory(c.processes(), 0));
+    o.say(`${kind.id}: warm-up (${WARM_UP_PODS} pods per test)…`);
+    for (const t of tests) {
+      const f = await runStartupTest(t, WARM_UP_PODS, ctx());
+      if (f.error) throw new Error(`warm-up ${t.id} failed: ${f.error}`);
+    }
+    for (let r = 0; r < o.rounds; r++) {
+      const round: StartupRound = {};
+      for (let k = 0; k < tests.length; k++) {
+        const t = tests[(k + r) % tests.length];
+        const f = await runStartupTest(t, o.n, ctx());
+        round[t.id] = f;
+        if (f.error) failures++;
+        const tot = f.stages.total;
+        o.say(`${kind.id} round ${r + 1}/${o.rounds} ${t.id}: ${f.error ? `FAILED ${f.error}` : `p50 ${fmt(tot.p50)} ms, p99 ${fmt(tot.p99)} ms, ${fmt(f.podsPerSec)} pods/s`}`);
+      }
+      results.rounds.push(round);
+      if (o.memoryPods > 0) {
+        const count = o.memoryPods * nodeCount;
+        o.say(`${kind.id} round ${r + 1}: memory with ${count} kubia pods running…`);
+        const load = { api: c.api, timeline, namespace: NAMESPACE, prefix: `${kind.id}-mem-${r}`, image: IMAGES.kubia, count, concurrency: o.concurrency, timeoutMs: TIMEOUT_MS * 3 };
+        const names = await loadPods(load);
+        results.loaded.push(sampleMemory(c.processes(), count));
+        await unloadPods(load, names);
+      }
+      o.out(`\n## ${kind.id}, round ${r + 1} of ${o.rounds} (latencies in ms; CPU ms per pod, its whole life, by process group)\n${roundTable(results, round)}`);
+    }
+  } finally {
+    await timeline.close();
+  }
+  return { results, failures };
+}
+
+async function main(): Promise<number> {
+  if (boolFlag('help', false)) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const quick = boolFlag('quick', false);
+  const rounds = numberFlag('rounds', quick ? 1 : 3);
+  const n = numberFlag('n', quick ? 30 : 200);
+  const concurrency = numberFlag('concurrency', 10);
+  const memoryPods = numberFlag('memory-pods', quick ? 3 : 10);
+  if (![rounds, n, concurrency].every((x) => Number.isInteger(x) && x >= 1) || !Number.isInteger(memoryPods) || memoryPods < 0) {
+    throw new Error('--rounds, --n and --concurrency must be whole numbers ≥ 1, --memory-pods ≥ 0');
+  }
+  const ids = (flag('clusters') ?? KINDS.map((k) => k.id).join(',')).split(',');
+  const unknown = ids.find((id) => !KINDS.some((k) => k.id === id));
+  if (unknown) throw new Error(`--clusters: unknown cluster "${unknown}"; clusters are ${KINDS.map((k) => k.id).join(', ')}`);
+  const jsonOpt = flag('json');
+  const json = jsonOpt !== undefined && jsonOpt !== 'false';
+  const jsonFile = json && jsonOpt !== 'true' ? resolve(jsonOpt!) : undefined;
+  const out = (s: string): void => void (json && !jsonFile ? process.stderr : process.stdout).write(`${s}\n`);
+  const say = (s: string): void => void process.stderr.write(`› ${s}\n`);
+
+  let current: BenchCluster | undefined;
+  let tree: Tree | undefined;
+  process.once('SIGINT', () => {
+    say('interrupted; stopping the cluster');
+    void (current?.stop() ?? Promise.resolve()).finally(() => {
+      tree?.cleanup();
+      process.exit(130);
+    });
+  });
+  tree = prepareTree({ workTree: boolFlag('work-tree', false), commit: flag('commit'), say });
+  const meta = {
+    date: new Date().toISOString(),
+    commit: tree.commit,
+    command: `npm run bench:pods -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: machine(),
+    node: process.version,
+    rounds,
+    n,
+    concurrency,
+    memoryPods,
+    loadavgBefore: load(),
+    loadavgAfter: '',
+  };
+  out(`# pod startup benchmark — ${meta.date} — commit ${meta.commit}`);
+  out(`# ${meta.machine}; node ${meta.node}; ${rounds} round(s) × n=${n}, concurrency ${concurrency}; load ${meta.loadavgBefore}`);
+  const all: ClusterResults[] = [];
+  let failures = 0;
+  try {
+    for (const kind of KINDS.filter((k) => ids.includes(k.id))) {
+      current = await startBenchCluster({ ...kind.options, ...(tree.root ? { root: tree.root } : {}), say });
+      try {
+        const r = await measureCluster(kind, current, { rounds, n, concurrency, memoryPods, out, say });
+        all.push(r.results);
+        failures += r.failures;
+      } finally {
+        await current.stop();
+        current = undefined;
+      }
+    }
+  } finally {
+    tree.cleanup();
+  }
+  meta.loadavgAfter = load();
+  for (const c of all) {
+    out(`\n## ${c.cluster} (${c.description}): medians over ${rounds} round(s) [min–max]; ms`);
+    out(startupSummary(c));
+    out(`\n## ${c.cluster}: memory, MiB (idle: before the first round; loaded: after each round)`);
+    out(memorySummary(c));
+  }
+  out(`\n## goals\n${goalLines(all.flatMap(goals))}\n# load average after: ${meta.loadavgAfter}`);
+  const raw = `${JSON.stringify({ meta, clusters: all }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+  if (jsonFile) {
+    writeFileSync(jsonFile, raw);
+    say(`raw results written to ${jsonFile}`);
+  } else if (json) process.stdout.write(raw);
+  return failures > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench:pods failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
