@@ -11,6 +11,7 @@
  */
 import type { Runnable } from '../../shared/controller/manager.js';
 import type { ControllerContext } from './context.js';
+import { deploymentController } from './deployment/deployment-controller.js';
 import { nodeLeasesController } from './node-leases.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
 import { podGcController } from './pod-gc.js';
@@ -26,6 +27,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   { name: 'node-lease', create: nodeLeasesController },
   { name: 'taint-eviction', create: taintEvictionController },
   { name: 'pod-gc', create: podGcController },
+  { name: 'deployment', create: deploymentController },
 ];
 
 export function selectControllers(spec = '*', all: readonly ControllerDescriptor[] = CONTROLLERS): ControllerDescriptor[] {
