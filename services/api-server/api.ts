@@ -9,11 +9,12 @@ import { unknownPath, methodNotAllowed } from '../../shared/api/errors.js';
 import type { ApiRequest, ApiResponse } from '../../shared/client/api.js';
 import type { Clock } from '../../shared/runtime/clock.js';
 import type { Logger } from '../../shared/runtime/logger.js';
+import type { ResourceInfo } from '../../shared/api/resources.js';
 import type { Registry } from './registry/registry.js';
 import type { WatchCache } from './watch-cache.js';
 import { parsePath, type Route } from './routes.js';
 import { errorResponse, isWatchRequest, ok, watchOptions } from './request.js';
-import { handleResource, defaultPatchers, type PatchApplier, type SubresourceHandler } from './resource-handler.js';
+import { handleResource, defaultPatchers, type PatchApplier, type ResourceTarget, type SubresourceHandler } from './resource-handler.js';
 import { startWatch, type ActiveWatch, type WatchSink } from './watch.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.js';
 import { createOpenApiHandler } from './openapi/handler.js';
@@ -43,6 +44,9 @@ export interface ApiDeps {
   ready?: () => boolean;
 }
 
+/** Answers every request on a resource that is computed rather than stored (metrics.k8s.io). */
+export type ResourceProvider = (req: ApiRequest, target: ResourceTarget) => Promise<ApiResponse>;
+
 export interface Api {
   handle(req: ApiRequest): Promise<ApiResponse>;
   isWatch(req: ApiRequest): boolean;
@@ -51,10 +55,13 @@ export interface Api {
   /** Lets modules add subresources (`pods/log`, `deployments/scale`, …) and patch formats. */
   registerSubresource(key: string, handler: SubresourceHandler): void;
   registerPatch(mediaType: string, applier: PatchApplier): void;
+  /** Lets a module serve a whole resource of the table that is not stored (verbs still checked by it). */
+  registerProvider(resource: ResourceInfo, provider: ResourceProvider): void;
 }
 
 export function createApi(deps: ApiDeps): Api {
   const subresources = new Map<string, SubresourceHandler>();
+  const providers = new Map<ResourceInfo, ResourceProvider>();
   const patchers = defaultPatchers();
   const resourceDeps = { registry: deps.registry, cache: deps.cache, clock: deps.clock, subresources, patchers };
   const openapi = createOpenApiHandler({ clock: deps.clock });
@@ -78,8 +85,10 @@ export function createApi(deps: ApiDeps): Api {
         return ok(apiResourceList(route.group ?? '', route.version!));
       case 'openapi':
         return openapi.handle(req, route.path);
-      case 'resource':
-        return answerAsTable(req, await handleResource(resourceDeps, req, route), deps.clock);
+      case 'resource': {
+        const provider = providers.get(route.resource);
+        return answerAsTable(req, provider ? await provider(req, route) : await handleResource(resourceDeps, req, route), deps.clock);
+      }
       default:
         throw unknownPath();
     }
@@ -113,6 +122,9 @@ export function createApi(deps: ApiDeps): Api {
     },
     registerPatch(mediaType, applier) {
       patchers.set(mediaType, applier);
+    },
+    registerProvider(resource, provider) {
+      providers.set(resource, provider);
     },
   };
 }

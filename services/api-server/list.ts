@@ -7,14 +7,18 @@
  * `resourceVersion=0` answers from whatever the cache holds. A continue token resumes after the
  * last key of the previous page at the current state (not a snapshot of the first page's revision);
  * a malformed token is a 400.
+ *
+ * A kind served in several versions is listed from its storage version and each item converted to
+ * the version asked for (./versions.ts).
  */
 import { badRequest } from '../../shared/api/errors.js';
 import type { KubeList, KubeObject } from '../../shared/api/meta.js';
-import { apiVersionOf, storeKey, storePrefix, type ResourceInfo } from '../../shared/api/resources.js';
+import { apiVersionOf, storageResourceOf, storeKey, storePrefix, type ResourceInfo } from '../../shared/api/resources.js';
 import type { ListOptions } from '../../shared/client/api.js';
 import type { WatchCache } from './watch-cache.js';
 import type { Registry } from './registry/registry.js';
 import { makeFilter } from './filter.js';
+import { fromStorage } from './versions.js';
 
 interface ContinueToken {
   k: string; // last store key returned
@@ -60,7 +64,7 @@ export async function listObjects(
   const items: KubeObject[] = [];
   let lastKey = '';
   let remaining = 0;
-  for (const obj of cache.list(r, storePrefix(r, filter.namespace))) {
+  for (const obj of cache.list(storageResourceOf(r), storePrefix(r, filter.namespace))) {
     const key = storeKey(r, obj.metadata.namespace, obj.metadata.name ?? '');
     if (after !== undefined && key <= after) continue;
     if (!filter.everything && !filter.matches(obj)) continue;
@@ -68,7 +72,7 @@ export async function listObjects(
       remaining++;
       continue;
     }
-    items.push(obj);
+    items.push(fromStorage(r, obj));
     lastKey = key;
   }
   const list: KubeList = { kind: r.listKind, apiVersion: apiVersionOf(r), metadata: { resourceVersion: String(cache.revision) }, items };

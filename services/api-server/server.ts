@@ -29,6 +29,7 @@ import { registerProtobufDecoder } from './body.js';
 import { decodeKubernetesProtobuf } from './protobuf/kinds.js';
 import { applyStrategicPatch, STRATEGIC_MERGE_PATCH } from './patch/strategic.js';
 import { registerStreaming } from './streaming/register.js';
+import { registerMetricsApi } from './metrics/metrics-api.js';
 
 export interface ApiServerConfig {
   host: string;
@@ -99,6 +100,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   const http = createHttpServer(api, log.child({ module: 'http' }));
   http.setWatchEncoder(tableWatchEncoder(clock));
   const streaming = registerStreaming(api, http, { registry, bus, clock, log: log.child({ module: 'streaming' }) });
+  const metrics = registerMetricsApi(api, { bus, cache, registry, clock, log: log.child({ module: 'metrics' }) });
   port = await listen(http.server, cfg.port, cfg.host);
   const system = { apiHost: cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host, apiPort: port, plan };
   await ensureSystemObjects(registry, system, log);
@@ -118,6 +120,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
       systemLoop.cancel();
       namespaces.stop();
       streaming.stop();
+      metrics.stop();
       await nats.stop();
       await new Promise<void>((resolve) => {
         http.server.close(() => resolve());

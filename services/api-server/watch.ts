@@ -11,17 +11,20 @@
  *   `spec.nodeName=node-1` sees a pod the moment it is bound);
  * - BOOKMARK events every `bookmarkIntervalMs` when asked for; `timeoutSeconds` ends the watch;
  * - a sink that cannot keep up (send returns false) ends the watch; the client re-watches from the
- *   last resourceVersion it saw.
+ *   last resourceVersion it saw;
+ * - a kind served in several versions is watched in its storage version and every object is
+ *   converted to the version asked for (./versions.ts).
  */
 import { expired, toStatus, type StatusError } from '../../shared/api/errors.js';
 import type { KubeObject, WatchEvent } from '../../shared/api/meta.js';
-import { apiVersionOf, storePrefix, type ResourceInfo } from '../../shared/api/resources.js';
+import { apiVersionOf, storageResourceOf, storePrefix, type ResourceInfo } from '../../shared/api/resources.js';
 import type { WatchOptions } from '../../shared/client/api.js';
 import type { Clock, TimerHandle } from '../../shared/runtime/clock.js';
 import type { CacheEvent, WatchCache } from './watch-cache.js';
 import type { Registry } from './registry/registry.js';
 import { makeFilter, type Filter } from './filter.js';
 import { parseResourceVersion } from './list.js';
+import { fromStorage } from './versions.js';
 
 export interface WatchSink {
   /** Delivers one event; false when the sink is over its buffer limit (the watch then ends). */
@@ -75,8 +78,11 @@ export async function startWatch(deps: WatchDeps, r: ResourceInfo, namespace: st
     for (const t of timers) t.cancel();
     sink.close();
   };
+  const stored = storageResourceOf(r);
   const deliver = (e: WatchEvent): void => {
-    if (!stopped && !sink.send(e)) stop();
+    if (stopped) return;
+    const out = stored === r || e.type === 'ERROR' || e.type === 'BOOKMARK' ? e : { type: e.type, object: fromStorage(r, e.object) };
+    if (!sink.send(out)) stop();
   };
 
   if (rv === undefined) await deps.registry.sync();
@@ -91,7 +97,7 @@ export async function startWatch(deps: WatchDeps, r: ResourceInfo, namespace: st
   }
   // From here to subscribe() nothing awaits: replay and live delivery meet without a gap.
   if (rv === undefined || rv === 0) {
-    for (const obj of cache.list(r, storePrefix(r, filter.namespace))) {
+    for (const obj of cache.list(stored, storePrefix(r, filter.namespace))) {
       if (filter.everything || filter.matches(obj)) deliver({ type: 'ADDED', object: obj });
     }
   } else {
@@ -101,14 +107,14 @@ export async function startWatch(deps: WatchDeps, r: ResourceInfo, namespace: st
       return { stop };
     }
     for (const ce of cache.since(rv)) {
-      const e = viewOf(ce, r, filter);
+      const e = viewOf(ce, stored, filter);
       if (e) deliver(e);
     }
   }
   if (stopped) return { stop };
   unsubscribe = cache.subscribe((events) => {
     for (const ce of events) {
-      const e = viewOf(ce, r, filter);
+      const e = viewOf(ce, stored, filter);
       if (e) deliver(e);
     }
   });

@@ -100,3 +100,29 @@ export function intValueOrZero(q: QuantityInput | null | undefined): number {
   return p ? scaledValue(p, 0) : 0;
 }
 
+
+const SI_SUFFIXES: readonly [number, string][] = [
+  [18, 'E'],
+  [15, 'P'],
+  [12, 'T'],
+  [9, 'G'],
+  [6, 'M'],
+  [3, 'k'],
+];
+
+/**
+ * A value given in thousandths, printed as a DecimalSI Quantity is (`resource.NewMilliQuantity(v,
+ * DecimalSI).String()`): `250m`, `1500m`, `1`, `0`, and whole values in the largest exact SI unit
+ * (`12000000` → `12M`). Fractions of a thousandth are rounded up.
+ */
+export function formatMilliQuantity(milli: number): string {
+  const m = Math.ceil(milli);
+  if (m === 0) return '0';
+  if (m % 1000 !== 0) return `${m}m`;
+  const whole = m / 1000;
+  for (const [exp, suffix] of SI_SUFFIXES) {
+    const unit = 10 ** exp;
+    if (Number.isSafeInteger(whole) && whole % unit === 0) return `${whole / unit}${suffix}`;
+  }
+  return String(whole);
+}

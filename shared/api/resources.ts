@@ -98,8 +98,14 @@ export const RESOURCES: readonly ResourceInfo[] = [
   row('', 'v1', 'ServiceAccount', 'serviceaccounts', { short: ['sa'] }),
   row('apps', 'v1', 'Deployment', 'deployments', { short: ['deploy'], categories: ['all'], sub: [STATUS, SCALE] }),
   row('apps', 'v1', 'ReplicaSet', 'replicasets', { short: ['rs'], categories: ['all'], sub: [STATUS, SCALE] }),
+  // Served in two versions, stored in the first (v2); v1 is converted on the way in and out.
+  row('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { short: ['hpa'], categories: ['all'], sub: [STATUS] }),
+  row('autoscaling', 'v1', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', { short: ['hpa'], categories: ['all'], sub: [STATUS] }),
   row('coordination.k8s.io', 'v1', 'Lease', 'leases'),
   row('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
+  // Resource metrics (metrics-server's API): served from the kubelets' latest summaries, never stored.
+  row('metrics.k8s.io', 'v1beta1', 'NodeMetrics', 'nodes', { namespaced: false, verbs: ['get', 'list'] }),
+  row('metrics.k8s.io', 'v1beta1', 'PodMetrics', 'pods', { verbs: ['get', 'list'] }),
 ];
 
 export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
@@ -121,6 +127,20 @@ export function resourceFor(group: string, version: string, plural: string): Res
 
 export function resourceForKind(apiVersion: string, kind: string): ResourceInfo | undefined {
   return byKind.get(`${apiVersion}/${kind}`);
+}
+
+const storageRows = new Map<string, ResourceInfo>();
+for (const r of RESOURCES) if (!storageRows.has(`${r.group}/${r.plural}`)) storageRows.set(`${r.group}/${r.plural}`, r);
+
+/**
+ * The row a resource is stored as. A kind served in several versions has one row per version and
+ * is stored (and cached, and watched) in the first of them; every other row is a view converted on
+ * the way in and out. For a kind served in one version this is the row itself.
+ */
+export function storageResourceOf(r: Pick<ResourceInfo, 'group' | 'plural'>): ResourceInfo {
+  const s = storageRows.get(`${r.group}/${r.plural}`);
+  if (!s) throw new Error(`unknown resource ${r.group}/${r.plural}`);
+  return s;
 }
 
 /** The resource for a well-known plural in any served group (`pods`, `deployments`, …). */
@@ -163,7 +183,7 @@ export function storePrefix(r: ResourceInfo, namespace?: string): string {
 /** The prefix covering every object of every kind. */
 export const REGISTRY_PREFIX = REGISTRY;
 
-/** Reverse of storeKey: which resource a key belongs to (for watch fan-out of a single registry watch). */
+/** Reverse of storeKey: which resource a key belongs to, as its storage row (for watch fan-out of a single registry watch). */
 export function resourceForKey(key: string): ResourceInfo | undefined {
   if (!key.startsWith(REGISTRY)) return undefined;
   const [groupSeg, plural] = key.slice(REGISTRY.length).split('/', 2);

@@ -44,6 +44,9 @@ export const subjects = {
   node: {
     heartbeat: (node: string): string => `${ROOT}.node.${token(node)}.heartbeat`,
     allHeartbeats: (): string => `${ROOT}.node.*.heartbeat`,
+    /** A kubelet's resource-usage summary of its node (kubectl top, the HPA), every few seconds. */
+    metrics: (node: string): string => `${ROOT}.node.${token(node)}.metrics`,
+    allMetrics: (): string => `${ROOT}.node.*.metrics`,
     /** Operations a kubelet serves for its node: logs, exec, portforward, … */
     kubelet: (node: string, op: string): string => `${ROOT}.node.${token(node)}.kubelet.${op}`,
     /** Raw byte streams between the api-server and a kubelet (exec, port-forward, log follow). */

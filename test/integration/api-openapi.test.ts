@@ -30,7 +30,7 @@ describe('api-server: OpenAPI v3 over HTTP', () => {
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(r.headers.get('etag')).toMatch(/^"[0-9A-F]{128}"$/);
     expect(r.headers.get('cache-control')).toBe('no-cache, private');
-    expect(Object.keys(r.json.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1']);
+    expect(Object.keys(r.json.paths).sort()).toEqual(['api/v1', 'apis/apps/v1', 'apis/autoscaling/v1', 'apis/autoscaling/v2', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/metrics.k8s.io/v1beta1']);
   });
 
   it('serves each hashed document as immutable JSON, its ETag being the hash', async () => {

@@ -7,10 +7,15 @@
  * writes); writes go to the store with the expected modRevision, so concurrent writers get 409
  * Conflict instead of lost updates. Nothing is stored before defaulting, admission and validation
  * pass: a rejected request leaves the store untouched.
+ *
+ * Every method takes the resource row the client asked for; a kind served in several versions is
+ * converted here (../versions.ts): bodies to the storage version on the way in, answers back to the
+ * asked version on the way out. Strategies, admission and the store only see the storage version;
+ * a `guaranteedUpdate` mutator sees the asked version.
  */
 import { alreadyExists, conflict, isStatusError, MODIFIED_CONFLICT, notFound, badRequest, tooLarge, type StatusError } from '../../../shared/api/errors.js';
 import type { KubeObject } from '../../../shared/api/meta.js';
-import { storeKey, type ResourceInfo } from '../../../shared/api/resources.js';
+import { storageResourceOf, storeKey, type ResourceInfo } from '../../../shared/api/resources.js';
 import type { StoreClient } from '../../../shared/client/store.js';
 import type { Clock } from '../../../shared/runtime/clock.js';
 import type { Logger } from '../../../shared/runtime/logger.js';
@@ -20,6 +25,7 @@ import { checkTypeMeta, keepSystemMeta, prepareCreateMeta, reconcileNamespace, s
 import { clone, specOf, type Strategy, type StrategyContext } from './strategy.js';
 import { strategyFor } from './strategies/index.js';
 import type { LeaseManager } from './lease-manager.js';
+import { fromStorage, toStorage } from '../versions.js';
 
 export interface Admission {
   /** Called before validation on every create (namespace lifecycle, IP allocation, …); may mutate `obj`. */
@@ -71,15 +77,18 @@ export class Registry {
   /** The current object, or NotFound. Returned objects are shared: do not mutate. */
   async get(r: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject> {
     await this.sync();
-    const obj = this.deps.cache.get(r, storeKey(r, namespace, name));
+    const stored = storageResourceOf(r);
+    const obj = this.deps.cache.get(stored, storeKey(stored, namespace, name));
     if (!obj) throw notFound(r.plural, name, r.group);
-    return obj;
+    return fromStorage(r, obj);
   }
 
-  async create(r: ResourceInfo, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+  async create(asked: ResourceInfo, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    const r = storageResourceOf(asked);
     const strategy = strategyFor(r);
-    const obj = clone(input);
-    checkTypeMeta(r, obj);
+    const view = clone(input);
+    checkTypeMeta(asked, view);
+    const obj = toStorage(asked, view);
     await this.sync();
     reconcileNamespace(r, obj.metadata, namespace);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
@@ -90,12 +99,12 @@ export class Registry {
       strategy.prepareForCreate?.(candidate, this.ctx);
       this.deps.admission.admitCreate(r, candidate);
       this.validate(r, strategy, candidate);
-      if (opts.dryRun) return candidate;
+      if (opts.dryRun) return fromStorage(asked, candidate);
       try {
         const kv = await this.deps.store.create(storeKey(r, candidate.metadata.namespace, candidate.metadata.name!), storedForm(candidate), await this.writeOptions(strategy));
         this.noteWritten(kv.modRevision);
         candidate.metadata.resourceVersion = String(kv.modRevision);
-        return candidate;
+        return fromStorage(asked, candidate);
       } catch (err) {
         if (isStatusError(err, 'AlreadyExists')) {
           if (generated && attempt < 7) continue; // a generated name collided: draw again
@@ -150,18 +159,20 @@ export class Registry {
    * server's own delete path passes `setsDeletion` to set `deletionTimestamp`.
    */
   async guaranteedUpdate(
-    r: ResourceInfo,
+    asked: ResourceInfo,
     namespace: string | undefined,
     name: string,
     mutate: Mutator,
     opts: WriteOptions & { setsDeletion?: boolean; subresource?: string } = {},
   ): Promise<KubeObject> {
+    const r = storageResourceOf(asked);
     const strategy = strategyFor(r);
     const key = storeKey(r, namespace, name);
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(r, namespace, name);
-      const next = await mutate(clone(current));
-      checkTypeMeta(r, next);
+      const view = await mutate(fromStorage(asked, clone(current)));
+      checkTypeMeta(asked, view);
+      const next = toStorage(asked, view);
       const { deletionTimestamp, deletionGracePeriodSeconds } = next.metadata;
       keepSystemMeta(next.metadata, current.metadata);
       if (opts.setsDeletion) Object.assign(next.metadata, { deletionTimestamp, deletionGracePeriodSeconds });
@@ -170,8 +181,8 @@ export class Registry {
       strategy.prepareForUpdate?.(next, current, this.ctx);
       this.deps.admission.admitUpdate?.(r, next, current);
       if (strategy.tracksGeneration && specOf(next) !== specOf(current)) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
-      this.validate(r, strategy, next, current, opts.subresource);
-      if (opts.dryRun) return next;
+      this.validate(r, strategy, next, current, opts.subresource, opts.setsDeletion);
+      if (opts.dryRun) return fromStorage(asked, next);
       const expected = Number(current.metadata.resourceVersion);
       try {
         if (
@@ -183,13 +194,13 @@ export class Registry {
           const { revision } = await this.deps.store.delete(key, expected);
           this.noteWritten(revision);
           next.metadata.resourceVersion = String(revision);
-          return next;
+          return fromStorage(asked, next);
         }
-        if (storedForm(next) === storedForm(current)) return current; // nothing changed: no new revision
+        if (storedForm(next) === storedForm(current)) return fromStorage(asked, current); // nothing changed: no new revision
         const kv = await this.deps.store.update(key, storedForm(next), expected, await this.writeOptions(strategy));
         this.noteWritten(kv.modRevision);
         next.metadata.resourceVersion = String(kv.modRevision);
-        return next;
+        return fromStorage(asked, next);
       } catch (err) {
         if (isStatusError(err, 'Conflict') && attempt < MAX_RETRIES) continue;
         if (isStatusError(err, 'NotFound')) throw notFound(r.plural, name, r.group);
@@ -222,13 +233,14 @@ export class Registry {
     return true;
   }
 
-  private validate(r: ResourceInfo, strategy: Strategy, obj: KubeObject, old?: KubeObject, subresource?: string): void {
+  /** `deleting`: the server's own delete path, which may swap the propagation finalizers of an object already being deleted. */
+  private validate(r: ResourceInfo, strategy: Strategy, obj: KubeObject, old?: KubeObject, subresource?: string, deleting = false): void {
     const errs = new FieldErrors();
     validateObjectMeta(obj.metadata, { nameRule: strategy.nameRule ?? 'subdomain', namespaced: r.namespaced }, errs);
     strategy.validate?.(obj, errs);
     if (old) {
       strategy.validateUpdate?.(obj, old, errs, subresource);
-      if (old.metadata.deletionTimestamp) {
+      if (old.metadata.deletionTimestamp && !deleting) {
         const added = (obj.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
         if (added.length) errs.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
       }

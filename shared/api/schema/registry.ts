@@ -29,6 +29,7 @@ import { appsDefinitions } from './apps.js';
 import { coordinationDefinitions } from './coordination.js';
 import { discoveryDefinitions } from './discovery.js';
 import { autoscalingDefinitions } from './autoscaling.js';
+import { metricsDefinitions } from './metrics.js';
 import { policyDefinitions } from './policy.js';
 
 const handWritten: readonly ObjectDef[] = [
@@ -47,6 +48,7 @@ const handWritten: readonly ObjectDef[] = [
   ...coordinationDefinitions,
   ...discoveryDefinitions,
   ...autoscalingDefinitions,
+  ...metricsDefinitions,
   ...policyDefinitions,
 ];
 

@@ -10,6 +10,7 @@ import { namespaceStrategy, nodeStrategy } from './cluster.js';
 import { configMapStrategy, secretStrategy, serviceAccountStrategy } from './config.js';
 import { endpointSliceStrategy, endpointsStrategy, serviceStrategy } from './networking.js';
 import { eventStrategy, leaseStrategy } from './coordination.js';
+import { horizontalPodAutoscalerStrategy } from './autoscaling.js';
 
 const BY_RESOURCE: Record<string, Strategy> = {
   'core/pods': podStrategy,
@@ -24,6 +25,7 @@ const BY_RESOURCE: Record<string, Strategy> = {
   'core/events': eventStrategy,
   'apps/deployments': deploymentStrategy,
   'apps/replicasets': replicaSetStrategy,
+  'autoscaling/horizontalpodautoscalers': horizontalPodAutoscalerStrategy,
   'coordination.k8s.io/leases': leaseStrategy,
   'discovery.k8s.io/endpointslices': endpointSliceStrategy,
 };

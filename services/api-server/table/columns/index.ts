@@ -12,6 +12,8 @@ import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './networ
 import { deploymentPrinter, replicaSetPrinter, replicationControllerPrinter } from './workloads.js';
 import { eventPrinter } from './events.js';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.js';
+import { horizontalPodAutoscalerPrinter } from './autoscaling.js';
+import { nodeMetricsPrinter, podMetricsPrinter } from './metrics.js';
 
 export const genericPrinter: Printer = {
   columns: [NAME_COLUMN, AGE_COLUMN],
@@ -31,8 +33,11 @@ const PRINTERS: ReadonlyMap<string, Printer> = new Map([
   ['/serviceaccounts', serviceAccountPrinter],
   ['apps/deployments', deploymentPrinter],
   ['apps/replicasets', replicaSetPrinter],
+  ['autoscaling/horizontalpodautoscalers', horizontalPodAutoscalerPrinter],
   ['coordination.k8s.io/leases', leasePrinter],
   ['discovery.k8s.io/endpointslices', endpointSlicePrinter],
+  ['metrics.k8s.io/nodes', nodeMetricsPrinter],
+  ['metrics.k8s.io/pods', podMetricsPrinter],
 ]);
 
 export function printerFor(r: Pick<ResourceInfo, 'group' | 'plural'>): Printer {
