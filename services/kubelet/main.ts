@@ -3,6 +3,7 @@
  * until signal (see ./config.ts for the flags).
  *   node dist/services/kubelet/main.js --nats nats://127.0.0.1:4222 --node-name node-1
  *   node dist/services/kubelet/main.js --nats … --simulated-nodes 100 [--stages stages.yaml]
+ *   [--metrics-interval-ms N] how often resource usage is published (2000; 15000 under --profile kubernetes)
  * On SIGTERM every container is stopped at once (a node shutting down); if the process dies any
  * other way the process runtime's containers die with it.
  */
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { NatsApiClient } from '../../shared/client/nats-api-client.js';
 import { connectBus } from '../../shared/nats/connection.js';
 import { realClock } from '../../shared/runtime/clock.js';
-import { runMain } from '../../shared/runtime/process.js';
+import { numberFlag, runMain } from '../../shared/runtime/process.js';
 import { kubeletConfigFromFlags } from './config.js';
 import { startKubeletHost } from './host.js';
 import { realProbes, succeedingProbes } from './probe-executor.js';
@@ -19,6 +20,7 @@ import { createProcessRuntime, ProcessRuntime } from './runtime/process/index.js
 import { SimulatedRuntime } from './runtime/simulated.js';
 import { parseStages } from './runtime/stages.js';
 import { serveStreaming } from './streaming/server.js';
+import { defaultMetricsIntervalMs, processSelfUsage, startMetricsPublisher } from './metrics.js';
 
 runMain('kubelet', async ({ log }) => {
   const cfg = kubeletConfigFromFlags();
@@ -46,9 +48,14 @@ runMain('kubelet', async ({ log }) => {
   );
   // kubectl logs / exec / port-forward for each hosted node, over NATS byte streams.
   const streaming = host.kubelets.map((k) => serveStreaming({ bus, clock: realClock, log: log.child({ node: k.nodeName }), nodeName: k.nodeName, runtime: k.runtime, pods: k.pods }));
+  // Resource metrics (kubectl top, the HPA): a usage summary per node on the bus every few seconds.
+  const metricsIntervalMs = numberFlag('metrics-interval-ms', defaultMetricsIntervalMs(cfg.profile.name));
+  const self = host.kubelets.length === 1 ? processSelfUsage(realClock) : undefined;
+  const metrics = host.kubelets.map((k) => startMetricsPublisher({ bus, clock: realClock, log: log.child({ node: k.nodeName }), nodeName: k.nodeName, runtime: k.runtime, pods: k.manager, intervalMs: metricsIntervalMs, self }));
   log.info({ nodes: cfg.nodes.length, runtime: cfg.runtime, profile: cfg.profile.name }, 'kubelet starting');
   return async () => {
     for (const s of streaming) s.stop();
+    for (const m of metrics) m.stop();
     await host.stop();
     await api.close();
     await bus.close();

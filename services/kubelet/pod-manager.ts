@@ -38,6 +38,16 @@ export interface PodManagerOptions {
   housekeepingMs?: number;
 }
 
+function refOf(w: PodWorker): PodRef {
+  return {
+    uid: w.uid,
+    namespace: w.namespace,
+    name: w.name,
+    ...(w.podIP ? { podIP: w.podIP } : {}),
+    containers: w.containers().map((c) => ({ name: c.name, init: c.init, running: c.running, ...(c.id ? { containerId: c.id } : {}) })),
+  };
+}
+
 export class PodManager implements PodLookup {
   private readonly workers = new Map<string, PodWorker>();
   private readonly finished = new Set<string>();
@@ -83,15 +93,14 @@ export class PodManager implements PodLookup {
   find(namespace: string, name: string): PodRef | undefined {
     for (const w of this.workers.values()) {
       if (w.namespace !== namespace || w.name !== name || w.isFinished) continue;
-      return {
-        uid: w.uid,
-        namespace,
-        name,
-        ...(w.podIP ? { podIP: w.podIP } : {}),
-        containers: w.containers().map((c) => ({ name: c.name, init: c.init, running: c.running, ...(c.id ? { containerId: c.id } : {}) })),
-      };
+      return refOf(w);
     }
     return undefined;
+  }
+
+  /** Every pod this node runs (not finished), as `find` describes it (resource metrics read these). */
+  list(): PodRef[] {
+    return [...this.workers.values()].filter((w) => !w.isFinished).map(refOf);
   }
 
   /** Stops bookkeeping and every worker (the runtime is closed by the kubelet). */
