@@ -16,6 +16,10 @@ import { nodeLeasesController } from './node-leases.js';
 import { nodeLifecycleController } from './node-lifecycle.js';
 import { podGcController } from './pod-gc.js';
 import { taintEvictionController } from './taint-eviction.js';
+import { replicaManagerController } from './replicas/replica-manager.js';
+import { rcAdapter } from './replicas/rc-adapter.js';
+import { rsAdapter } from './replicas/rs-adapter.js';
+import { garbageCollectorController } from './garbage-collector/collector.js';
 
 export interface ControllerDescriptor {
   name: string;
@@ -28,6 +32,9 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   { name: 'taint-eviction', create: taintEvictionController },
   { name: 'pod-gc', create: podGcController },
   { name: 'deployment', create: deploymentController },
+  { name: 'replicationcontroller', create: replicaManagerController(rcAdapter) },
+  { name: 'replicaset', create: replicaManagerController(rsAdapter) },
+  { name: 'garbage-collector', create: garbageCollectorController },
 ];
 
 export function selectControllers(spec = '*', all: readonly ControllerDescriptor[] = CONTROLLERS): ControllerDescriptor[] {

@@ -103,3 +103,8 @@ export function rvOf(obj: { metadata?: ObjectMeta } | undefined): number {
 export function controllerOf(obj: { metadata: ObjectMeta }): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
 }
+
+/** The finalizer a delete with propagationPolicy Orphan puts on the owner: the garbage collector orphans its dependents first. */
+export const ORPHAN_FINALIZER = 'orphan';
+/** The finalizer a delete with propagationPolicy Foreground puts on the owner: it waits until its blocking dependents are gone. */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
