@@ -9,11 +9,12 @@
  *   - scheduler and controller-manager: a second one, `<component>-2`, with `--standby` (they elect
  *     a leader over a Lease; each passes its instance name as `--name`, its election identity);
  *   - kubelet and kube-proxy: one per node, named `<component>-<node>` (`kubelet-node-2`), with
- *     `--node-name` and `--node-ip` (`nodeAddress(i)` for `node-i`); with `--simulated-nodes M` one
- *     more kubelet, `kubelet-sim`, hosts M simulated nodes `sim-1…sim-M` (no kube-proxy: nothing
- *     of theirs carries traffic).
- * The timing profile goes to every process that has timings (`--profile`, the api-server included:
- * it derives the pods' default tolerations from it); nats-server and the store have none.
+ *     `--node-name` and `--node-ip` (node i's address in the cluster's slot, `127.(1+slot).0.i`);
+ *     with `--simulated-nodes M` one more kubelet, `kubelet-sim`, hosts M simulated nodes
+ *     `sim-1…sim-M` (no kube-proxy: nothing of theirs carries traffic).
+ * The timing profile and the network slot go to every process that has timings or addresses
+ * (`--profile`, the api-server included: it derives the pods' default tolerations from it;
+ * `--network-slot`: node, pod and service ranges); nats-server and the store have neither.
  *
  * Optional rows whose entry file does not exist yet are skipped (reported in `Plan.skipped`), so a
  * component starts automatically once it is written and built. Required rows (nats-server, store,
@@ -66,6 +67,8 @@ export interface LaunchContext {
   simulatedNodes: number;
   /** Where each kubelet keeps its pods' directories: `<nodesDir>/<node>`. */
   nodesDir: string;
+  /** The cluster's slot of 127/8 (./network-slot.ts); every process with addresses gets it. */
+  networkSlot: number;
 }
 
 export type NodeRuntime = 'process' | 'simulated';
@@ -147,9 +150,9 @@ const controlHealth = (_ctx: LaunchContext, instance: string): HealthCheck => ({
 });
 
 const onBus = (ctx: LaunchContext): string[] => ['--nats', natsUrl(ctx.ports)];
-const withProfile = (ctx: LaunchContext): string[] => [...onBus(ctx), '--profile', ctx.profile];
+const withProfile = (ctx: LaunchContext): string[] => [...onBus(ctx), '--profile', ctx.profile, '--network-slot', String(ctx.networkSlot)];
 const onNode = (ctx: LaunchContext, node: string): string[] => {
-  const ip = nodeIp(node);
+  const ip = nodeIp(node, ctx.networkSlot);
   return [...withProfile(ctx), '--node-name', node, ...(ip ? ['--node-ip', ip] : [])];
 };
 const perNode = (component: string) => (ctx: LaunchContext): Instance[] => ctx.nodes.map((node) => ({ name: `${component}-${node}`, node }));

@@ -60,6 +60,8 @@ export interface ClusterState {
   runtime?: string;
   /** Simulated nodes hosted by `kubelet-sim` (`sim-1…`); 0 or absent: none. */
   simulatedNodes?: number;
+  /** The cluster's slot of 127/8 (./network-slot.ts); sticky per data dir. Absent in older states: 0. */
+  networkSlot?: number;
   kubeconfig: string;
   processes: ProcessRecord[];
 }

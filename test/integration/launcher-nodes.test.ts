@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '../../services/kubemu/ports.js';
+import { defaultRegistry } from '../../services/kubemu/network-slot.js';
 import { readState, type ClusterState, type ProcessRecord } from '../../services/kubemu/state.js';
 import { descendants, groupMembers, isAlive } from '../../services/kubemu/process-identity.js';
 import { eventually } from '../support/eventually.js';
@@ -191,6 +192,11 @@ describe.skipIf(!kubeletWritten)('kubemu with nodes', () => {
     expect(nodes.map((n) => n.metadata.name).sort()).toEqual(['node-1', 'node-2']);
     for (const n of nodes) expect(n.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
     expect(state(dataDir).nodes).toEqual(['node-1', 'node-2']);
+    // The cluster's own slot of 127/8, claimed machine-wide, and node-2's address in it.
+    const slot = state(dataDir).networkSlot as number;
+    expect(JSON.parse(readFileSync(join(defaultRegistry(env), `slot-${slot}`), 'utf8'))).toEqual({ dataDir });
+    const node2 = nodes.find((n) => n.metadata.name === 'node-2');
+    expect(node2.status.addresses.find((a: any) => a.type === 'InternalIP').address).toBe(`127.${1 + slot}.0.2`);
   }, 240_000);
 
   it('runs a pod on node-2 as a child process of its kubelet', async () => {
@@ -257,6 +263,7 @@ describe.skipIf(!kubeletWritten)('kubemu with nodes', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     nothingLeft([...pids, ...current]);
     expect(isAlive(container)).toBe(false);
+    expect(existsSync(join(defaultRegistry(env), `slot-${state(dataDir).networkSlot}`)), 'the network slot is given back').toBe(false);
   }, 60_000);
 });
 

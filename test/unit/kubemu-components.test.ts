@@ -28,6 +28,7 @@ const ctx = (over: Partial<LaunchContext> = {}): LaunchContext => ({
   standby: false,
   simulatedNodes: 0,
   nodesDir: '/data/nodes',
+  networkSlot: 0,
   ...over,
 });
 
@@ -51,6 +52,8 @@ describe('kubemu component table', () => {
       'nats://127.0.0.1:14222',
       '--profile',
       'default',
+      '--network-slot',
+      '0',
       '--port',
       '16443',
       '--host',
@@ -90,6 +93,8 @@ describe('kubemu component table', () => {
       'nats://127.0.0.1:14222',
       '--profile',
       'default',
+      '--network-slot',
+      '0',
       '--node-name',
       'node-2',
       '--node-ip',
@@ -102,23 +107,25 @@ describe('kubemu component table', () => {
     expect(kubelet2?.node).toBe('node-2');
     expect(kubelet2?.health).toEqual({ kind: 'nats', subject: subjects.control('kubelet-node-2', 'health') });
     const proxy1 = launches.find((l) => l.name === 'kube-proxy-node-1');
-    expect(proxy1?.args.slice(1)).toEqual(['--nats', 'nats://127.0.0.1:14222', '--profile', 'default', '--node-name', 'node-1', '--node-ip', '127.1.0.1']);
+    expect(proxy1?.args.slice(1)).toEqual(['--nats', 'nats://127.0.0.1:14222', '--profile', 'default', '--network-slot', '0', '--node-name', 'node-1', '--node-ip', '127.1.0.1']);
     expect(proxy1?.health).toEqual({ kind: 'nats', subject: subjects.control('kube-proxy-node-1', 'health') });
     const scheduler = launches.find((l) => l.name === 'scheduler');
-    expect(scheduler?.args.slice(1)).toEqual(['--nats', 'nats://127.0.0.1:14222', '--profile', 'default', '--name', 'scheduler']);
+    expect(scheduler?.args.slice(1)).toEqual(['--nats', 'nats://127.0.0.1:14222', '--profile', 'default', '--network-slot', '0', '--name', 'scheduler']);
     expect(scheduler?.health).toEqual({ kind: 'nats', subject: subjects.control('scheduler', 'health') });
   });
 
-  it('passes the profile and the runtime to every component that has timings', () => {
+  it('passes the profile, the network slot and the runtime to every component that has timings or addresses', () => {
     const all = built('store', 'api-server', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy');
-    const { launches } = planCluster(ctx({ profile: 'kubernetes', runtime: 'simulated' }), COMPONENTS, all);
+    const { launches } = planCluster(ctx({ profile: 'kubernetes', runtime: 'simulated', networkSlot: 3 }), COMPONENTS, all);
     for (const l of launches) {
       const at = l.args.indexOf('--profile');
-      if (l.component === 'nats-server' || l.component === 'store') expect(at, l.name).toBe(-1);
-      else expect(l.args[at + 1], l.name).toBe('kubernetes');
+      const slot = l.args.indexOf('--network-slot');
+      if (l.component === 'nats-server' || l.component === 'store') expect([at, slot], l.name).toEqual([-1, -1]);
+      else expect([l.args[at + 1], l.args[slot + 1]], l.name).toEqual(['kubernetes', '3']);
     }
     const kubelet = launches.find((l) => l.name === 'kubelet-node-1');
     expect(kubelet?.args[kubelet.args.indexOf('--runtime') + 1]).toBe('simulated');
+    expect(kubelet?.args[kubelet.args.indexOf('--node-ip') + 1]).toBe('127.4.0.1');
   });
 
   it('adds a standby scheduler and controller-manager, each electing under its own name', () => {
@@ -143,6 +150,8 @@ describe('kubemu component table', () => {
       'nats://127.0.0.1:14222',
       '--profile',
       'default',
+      '--network-slot',
+      '0',
       '--node-prefix',
       'sim',
       '--simulated-nodes',
@@ -155,9 +164,10 @@ describe('kubemu component table', () => {
     expect(simulatedNodeNames(3)).toEqual(['sim-1', 'sim-2', 'sim-3']);
   });
 
-  it('gives node-i the address 127.1.x.y of the address plan, and other names none', () => {
+  it('gives node-i the address 127.(1+slot).x.y of the address plan, and other names none', () => {
     expect(nodeIp('node-1')).toBe('127.1.0.1');
     expect(nodeIp('node-300')).toBe('127.1.1.44');
+    expect(nodeIp('node-2', 5)).toBe('127.6.0.2');
     expect(nodeIp('worker')).toBeUndefined();
   });
 

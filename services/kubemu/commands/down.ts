@@ -5,12 +5,14 @@
  * cluster itself, and `down` waits for it; then every recorded process is stopped by pid — only if
  * the pid still belongs to the process kubemu started (./process-identity.ts) — SIGTERM first,
  * SIGKILL after the grace period, and what a process left in its process group is killed too. The
- * state keeps its records without pids, so `status` shows them stopped. No state: nothing to do.
+ * state keeps its records without pids, so `status` shows them stopped, and its network slot, which
+ * is given back to the machine (./../network-slot.ts) until the next up. No state: nothing to do.
  */
 import type { CliContext, Command } from '../cli.js';
 import { DATA_DIR_FLAG, dataDirOf, kubemuCommand } from '../data-dir.js';
 import { ownership } from '../process-identity.js';
-import { identityOf, launcherRunning, readState, withoutPids, writeState } from '../state.js';
+import { identityOf, launcherRunning, readState, withoutPids, writeState, type ClusterState } from '../state.js';
+import { defaultRegistry, releaseSlot } from '../network-slot.js';
 import { stopProcesses } from '../supervisor.js';
 import type { ParsedArgs } from '../args.js';
 
@@ -21,6 +23,11 @@ async function waitLauncher(pid: number, startTicks: number | undefined, cmdline
     await ctx.clock.sleep(50);
   }
   return true;
+}
+
+/** The slot stays recorded in the state (sticky for the next up); only the machine-wide claim goes. */
+function releaseNetworkSlot(state: ClusterState, dir: string, env: NodeJS.ProcessEnv): void {
+  if (state.networkSlot !== undefined) releaseSlot(defaultRegistry(env), state.networkSlot, dir);
 }
 
 export async function down(args: ParsedArgs, ctx: CliContext): Promise<number> {
@@ -49,11 +56,13 @@ export async function down(args: ParsedArgs, ctx: CliContext): Promise<number> {
   if (recorded.length === 0) {
     ctx.out(hadLauncher ? 'kubemu stopped.' : `kubemu in ${l.dir} is not running.`);
     writeState(l.dir, withoutPids(state));
+    releaseNetworkSlot(state, l.dir, ctx.env);
     return 0;
   }
   ctx.out(`stopping kubemu in ${l.dir}…`);
   const outcomes = await stopProcesses(recorded, { clock: ctx.clock, graceMs, say: ctx.out });
   writeState(l.dir, withoutPids(state));
+  releaseNetworkSlot(state, l.dir, ctx.env);
   const reused = [...outcomes.values()].filter((o) => o === 'pid-reused').length;
   ctx.out(`kubemu stopped${reused ? ` (${reused} recorded pid(s) belonged to other processes and were left alone)` : ''}.`);
   ctx.out(`Start it again with ${kubemuCommand('up', ctx.root, l.dir, ctx.env)}`);

@@ -82,7 +82,7 @@ export async function status(args: ParsedArgs, ctx: CliContext): Promise<number>
     const launcher = state.launcher && launcherRunning(state) ? `, kept by kubemu up (pid ${state.launcher.pid})` : '';
     ctx.out(`kubemu in ${l.dir}${launcher}`);
     ctx.out(
-      `API ${state.apiUrl}   NATS ${state.natsUrl}   profile ${state.profile ?? 'default'}   runtime ${state.runtime ?? 'process'}   KUBECONFIG=${state.kubeconfig}`,
+      `API ${state.apiUrl}   NATS ${state.natsUrl}   profile ${state.profile ?? 'default'}   runtime ${state.runtime ?? 'process'}   network slot ${state.networkSlot ?? 0}   KUBECONFIG=${state.kubeconfig}`,
     );
     ctx.out(textTable(rows));
     let nodesOk = true;

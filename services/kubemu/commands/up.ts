@@ -4,7 +4,8 @@
  * Order: refuse if a cluster already runs from the data dir; find (or apt-install) nats-server;
  * choose ports (API 6443 when free, else a free port, said aloud; NATS and its monitor on free
  * ports, never 4222; ports given as flags must be free); plan the processes from the component
- * table (the profile, runtime, standby and simulated nodes go into it); start them tier by tier
+ * table (the profile, runtime, standby, simulated nodes and the network slot — ./../network-slot.ts,
+ * the one this data dir had before, else the lowest free one — go into it); start them tier by tier
  * (./launcher.ts); when kubelets run, wait until every node is Ready in the API; write the
  * kubeconfig and the state file; print the nodes as `kubectl get nodes` does, `export
  * KUBECONFIG=…` and what to try.
@@ -38,6 +39,7 @@ import { DATA_DIR_FLAG, dataDirOf, kubemuCommand, type DataDirLayout } from '../
 import { writeKubeconfig } from '../kubeconfig.js';
 import { startCluster, StartFailed } from '../launcher.js';
 import { ensureNatsServer, NatsServerMissing, writeNatsConfig } from '../nats-server.js';
+import { claimSlot, defaultRegistry, releaseSlot, SlotTaken } from '../network-slot.js';
 import { freePort, portFree } from '../ports.js';
 import { identify } from '../process-identity.js';
 import { nodesTable, waitNodesReady } from '../node-readiness.js';
@@ -50,6 +52,8 @@ export const DEFAULT_API_PORT = 6443;
 
 export interface UpOptions {
   layout: DataDirLayout;
+  /** Explicit `--network-slot`. */
+  networkSlot?: number;
   nodes: number;
   profile: string;
   runtime: NodeRuntime;
@@ -72,6 +76,7 @@ export function upOptions(args: ParsedArgs, root: string): UpOptions {
     runtime: f.runtime as NodeRuntime,
     simulatedNodes: f['simulated-nodes'] as number,
     standby: f.standby === true,
+    ...(f['network-slot'] !== undefined ? { networkSlot: f['network-slot'] as number } : {}),
     ...(f['api-port'] !== undefined ? { apiPort: f['api-port'] as number } : {}),
     ...(f['nats-port'] !== undefined ? { natsPort: f['nats-port'] as number } : {}),
     detach: f.detach === true,
@@ -117,7 +122,27 @@ export async function up(o: UpOptions, ctx: CliContext): Promise<number> {
     ctx.err(err.message);
     return 1;
   }
-  const ports = await choosePorts(o, ctx.out);
+  const registry = defaultRegistry(ctx.env);
+  let networkSlot: number;
+  try {
+    networkSlot = claimSlot({ dataDir: l.dir, registry, ...((o.networkSlot ?? prev?.networkSlot) !== undefined ? { wanted: o.networkSlot ?? prev?.networkSlot } : {}) });
+  } catch (err) {
+    if (!(err instanceof SlotTaken)) throw err;
+    const sticky = o.networkSlot === undefined && prev?.networkSlot !== undefined;
+    ctx.err(`${err.message}${sticky ? ` (this data dir used it before: its Nodes keep pod CIDRs of that slot; --network-slot N overrides)` : ''}`);
+    return 1;
+  }
+  if (prev?.networkSlot !== undefined && prev.networkSlot !== networkSlot) {
+    ctx.out(`note: this data dir used network slot ${prev.networkSlot} before; Nodes kept in the store still have pod CIDRs of that slot`);
+  }
+  const release = (): void => releaseSlot(registry, networkSlot, l.dir);
+  let ports: ClusterPorts;
+  try {
+    ports = await choosePorts(o, ctx.out);
+  } catch (err) {
+    release();
+    throw err;
+  }
   const nodes = nodeNames(o.nodes);
   const natsConfig = writeNatsConfig({ port: ports.nats, monitorPort: ports.natsMonitor, dataDir: l.nats, serverName: 'kubemu' });
   const launchCtx: LaunchContext = {
@@ -133,11 +158,13 @@ export async function up(o: UpOptions, ctx: CliContext): Promise<number> {
     standby: o.standby,
     simulatedNodes: o.simulatedNodes,
     nodesDir: l.nodes,
+    networkSlot,
   };
   let plan;
   try {
     plan = planCluster(launchCtx);
   } catch (err) {
+    release();
     if (!(err instanceof NotBuilt)) throw err;
     ctx.err(err.message);
     return 1;
@@ -162,6 +189,7 @@ export async function up(o: UpOptions, ctx: CliContext): Promise<number> {
     profile: o.profile,
     runtime: o.runtime,
     ...(simulatedNodes ? { simulatedNodes } : {}),
+    networkSlot,
     kubeconfig: l.kubeconfig,
     processes: [],
   };
@@ -172,7 +200,7 @@ export async function up(o: UpOptions, ctx: CliContext): Promise<number> {
   try {
     const sims = simulatedNodes ? ` + ${simulatedNodes} simulated` : '';
     ctx.out(
-      `starting kubemu (${o.nodes} node${o.nodes === 1 ? '' : 's'}${sims}, profile ${o.profile}, runtime ${o.runtime}) in ${l.dir}${o.dev ? ' from the TypeScript sources' : ''}`,
+      `starting kubemu (${o.nodes} node${o.nodes === 1 ? '' : 's'}${sims}, profile ${o.profile}, runtime ${o.runtime}, network slot ${networkSlot}) in ${l.dir}${o.dev ? ' from the TypeScript sources' : ''}`,
     );
     let cluster;
     try {
@@ -208,6 +236,7 @@ export async function up(o: UpOptions, ctx: CliContext): Promise<number> {
       });
     } catch (err) {
       writeState(l.dir, withoutPids(state));
+      release();
       if (!(err instanceof StartFailed)) throw err;
       if (err.interrupted) {
         ctx.out('interrupted: everything started has been stopped');
@@ -241,6 +270,7 @@ export async function up(o: UpOptions, ctx: CliContext): Promise<number> {
     const now = readState(l.dir) ?? state;
     await stopProcesses(now.processes, { clock: ctx.clock, graceMs: o.graceMs, hurry: signals.hurry, say: ctx.out });
     writeState(l.dir, withoutPids(now));
+    release();
     ctx.out('kubemu stopped');
     return 0;
   } finally {
@@ -320,6 +350,13 @@ export const upCommand: Command = {
       help: 'one more kubelet process hosting M simulated nodes sim-1…sim-M',
     },
     { name: 'standby', kind: 'boolean', help: 'a second scheduler and controller-manager (leader election)' },
+    {
+      name: 'network-slot',
+      kind: 'number',
+      placeholder: 'S',
+      min: 0,
+      help: 'which slot of 127/8 the cluster\'s node, pod and service addresses come from (default: the data dir\'s, else a free one)',
+    },
     DATA_DIR_FLAG,
     { name: 'api-port', kind: 'number', placeholder: 'PORT', min: 1, help: `API port (default ${DEFAULT_API_PORT} when free, else a free port)` },
     { name: 'nats-port', kind: 'number', placeholder: 'PORT', min: 1, help: 'NATS client port (default: a free port)' },
