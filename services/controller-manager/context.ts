@@ -9,12 +9,16 @@
  *   all of them have synced.
  * - Informers run on every replica (standbys keep warm caches); controllers only while leading.
  *
+ * The cluster's address plan (`network`, network slot 0 unless given) is here for controllers that
+ * hand out addresses (load balancers).
+ *
  * Settings not in the timing profile have defaults per profile (`settingsFor`): Kubernetes' values
  * under `--profile kubernetes`, fast ones otherwise.
  */
 import type { Lease } from '../../shared/api/apps.js';
 import type { Node, Pod } from '../../shared/api/core.js';
 import type { KubeObject } from '../../shared/api/meta.js';
+import { networkPlan, type NetworkPlan } from '../../shared/api/network.js';
 import { resourceByPlural, type ResourceInfo } from '../../shared/api/resources.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import { EventRecorder } from '../../shared/client/event-recorder.js';
@@ -64,6 +68,7 @@ export interface ControllerContext {
   readonly clock: Clock;
   readonly log: Logger;
   readonly profile: Profile;
+  readonly network: NetworkPlan;
   readonly settings: ControllerSettings;
   readonly heartbeats: HeartbeatTracker;
   readonly informers: InformerFactory;
@@ -86,6 +91,7 @@ export interface ContextDeps {
   profile: Profile;
   heartbeats: HeartbeatTracker;
   settings?: Partial<ControllerSettings>;
+  network?: NetworkPlan;
 }
 
 export function createContext(deps: ContextDeps): ControllerContext {
@@ -103,6 +109,7 @@ export function createContext(deps: ContextDeps): ControllerContext {
     clock,
     log,
     profile,
+    network: deps.network ?? networkPlan(0),
     heartbeats,
     informers,
     settings: settingsFor(profile, deps.settings),

@@ -14,6 +14,7 @@
  * (standbys are ready too), with `leading` and `identity` in the report. `run` rejects if a
  * runnable fails (the process should exit and be restarted rather than limp on).
  */
+import type { NetworkPlan } from '../../shared/api/network.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import { Manager } from '../../shared/controller/manager.js';
 import type { Bus } from '../../shared/nats/connection.js';
@@ -38,6 +39,8 @@ export interface ControllerManagerConfig {
   /** Default true. */
   leaderElect?: boolean;
   settings?: Partial<ControllerSettings>;
+  /** The cluster's address plan (network slot 0 when absent). */
+  network?: NetworkPlan;
 }
 
 export interface ControllerManagerDeps {
@@ -61,7 +64,7 @@ export function createControllerManager(cfg: ControllerManagerConfig, deps: Cont
   const name = cfg.name ?? 'controller-manager';
   const { bus, api, clock, log } = deps;
   const heartbeats = new HeartbeatTracker(clock);
-  const context = createContext({ api, clock, log, profile: cfg.profile, heartbeats, settings: cfg.settings });
+  const context = createContext({ api, clock, log, profile: cfg.profile, heartbeats, settings: cfg.settings, network: cfg.network });
   const selected = selectControllers(cfg.controllers ?? '*', registry);
 
   const manager = new Manager({

@@ -4,7 +4,7 @@
  *   node dist/services/controller-manager/main.js --nats nats://127.0.0.1:4222
  *     [--name controller-manager] [--profile default|kubernetes] [--controllers '*,-pod-gc']
  *     [--leader-elect true] [--terminated-pod-gc-threshold 12500]
- *     [--node-lease-writes-per-second 20] (+ the profile's per-timing flags)
+ *     [--node-lease-writes-per-second 20] [--network-slot 0] (+ the profile's per-timing flags)
  * Several may run (distinct `--name`s): one leads, the others stand by.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,6 +14,7 @@ import { connectBus } from '../../shared/nats/connection.js';
 import { realClock } from '../../shared/runtime/clock.js';
 import { boolFlag, flag, numberFlag, runMain } from '../../shared/runtime/process.js';
 import { profileFromFlags } from '../../shared/runtime/profile.js';
+import { networkFromFlags } from '../../shared/runtime/network.js';
 import { createControllerManager } from './controller-manager.js';
 
 runMain('controller-manager', async ({ log }) => {
@@ -28,6 +29,7 @@ runMain('controller-manager', async ({ log }) => {
       name,
       identity: `${hostname()}_${name}_${randomUUID().slice(0, 8)}`,
       profile: profileFromFlags(),
+      network: networkFromFlags(),
       controllers: flag('controllers', '*'),
       leaderElect: boolFlag('leader-elect', true),
       settings: {
