@@ -3,7 +3,7 @@
  * next to the watch cache it reads:
  *
  * A namespace marked for deletion (status.phase Terminating, `kubernetes` in spec.finalizers) is
- * emptied: every object of every namespaced kind in it is deleted with the default options (pods
+ * emptied: every object of every namespaced kind in it is deleted in the background (pods
  * bound to a node get their grace period and are finished by their kubelet; finalizers are
  * respected). Once nothing is left, the `kubernetes` finalizer is removed and the registry deletes
  * the namespace. Meanwhile the namespace's status conditions say what remains
@@ -59,7 +59,8 @@ export function startNamespaceFinalizer(deps: { registry: Registry; cache: Watch
         for (const f of obj.metadata.finalizers ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
         if (obj.metadata.deletionTimestamp) continue;
         try {
-          await deleteObject(registry, clock, r, name, obj.metadata.name!, {});
+          // Background, as Kubernetes' namespace deleter asks: no kind's orphaning default may hold the namespace up.
+          await deleteObject(registry, clock, r, name, obj.metadata.name!, { propagationPolicy: 'Background' });
         } catch (err) {
           if (!isStatusError(err, 'NotFound') && !isStatusError(err, 'Conflict')) throw err;
         }

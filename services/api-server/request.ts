@@ -62,7 +62,8 @@ export function deleteOptions(req: ApiRequest): DeleteOptions {
     if (typeof grace !== 'number' || !Number.isInteger(grace)) throw badRequest('gracePeriodSeconds must be an integer');
     opts.gracePeriodSeconds = Math.max(0, grace);
   }
-  const policy = queryValue(req, 'propagationPolicy') ?? body.propagationPolicy ?? (body.orphanDependents ? 'Orphan' : undefined);
+  const orphan = body.orphanDependents;
+  const policy = queryValue(req, 'propagationPolicy') ?? body.propagationPolicy ?? (orphan === true ? 'Orphan' : orphan === false ? 'Background' : undefined);
   if (policy !== undefined) {
     if (!POLICIES.includes(policy)) throw badRequest(`propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
     opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];

@@ -7,6 +7,9 @@
  * - finalizers (`metadata.finalizers`, and a namespace's `spec.finalizers`): the object is marked
  *   with `deletionTimestamp` and stays until the last finalizer is removed (the registry deletes it
  *   on that update);
+ * - propagation (./propagation.ts): `Orphan` adds the `orphan` finalizer and `Foreground` the
+ *   `foregroundDeletion` finalizer, for the garbage collector to act on; `Background` (and the
+ *   default of most kinds) adds none. A repeated delete with another policy swaps them;
  * - otherwise the object is removed from the store with its expected revision.
  * The answer is the object: its last state when removed, its marked state while it waits.
  */
@@ -17,6 +20,7 @@ import type { DeleteOptions } from '../../../shared/client/api.js';
 import type { Clock } from '../../../shared/runtime/clock.js';
 import type { Registry } from './registry.js';
 import { strategyFor } from './strategies/index.js';
+import { propagationFinalizers } from './propagation.js';
 
 export interface DeleteResult {
   object: KubeObject;
@@ -28,8 +32,8 @@ function secondsLater(clock: Clock, s: number): string {
   return new Date(clock.now() + s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function hasFinalizers(r: ResourceInfo, obj: KubeObject): boolean {
-  if ((obj.metadata.finalizers ?? []).length > 0) return true;
+function hasFinalizers(r: ResourceInfo, obj: KubeObject, finalizers: readonly string[] = obj.metadata.finalizers ?? []): boolean {
+  if (finalizers.length > 0) return true;
   return r.plural === 'namespaces' && r.group === '' && ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0;
 }
 
@@ -60,7 +64,8 @@ export async function deleteObject(
     strategy.beforeDelete?.(current);
     const grace = strategy.gracePeriod?.(current, opts.gracePeriodSeconds) ?? 0;
     const marked = !!current.metadata.deletionTimestamp;
-    const finalizers = hasFinalizers(r, current);
+    const propagation = propagationFinalizers(strategy, current.metadata.finalizers, opts);
+    const finalizers = hasFinalizers(r, current, propagation.finalizers);
 
     const dryRun = (opts.dryRun ?? []).includes('All');
     if (dryRun && !finalizers && grace === 0) return { object: current, removed: true };
@@ -74,9 +79,9 @@ export async function deleteObject(
       }
     }
 
-    // Already being deleted: only a shorter grace period changes anything.
+    // Already being deleted: only a shorter grace period (or another propagation policy) changes anything.
     const prevGrace = current.metadata.deletionGracePeriodSeconds;
-    if (marked && prevGrace !== undefined && grace >= prevGrace) return { object: current, removed: false };
+    if (marked && prevGrace !== undefined && grace >= prevGrace && !propagation.changed) return { object: current, removed: false };
 
     const object = await registry.guaranteedUpdate(
       r,
@@ -84,7 +89,11 @@ export async function deleteObject(
       name,
       (obj) => {
         checkPreconditions(r, obj, opts);
-        if (strategy.gracePeriod) {
+        const next = propagationFinalizers(strategy, obj.metadata.finalizers, opts);
+        if (next.changed && next.finalizers.length) obj.metadata.finalizers = next.finalizers;
+        else if (next.changed) delete obj.metadata.finalizers;
+        const shortens = grace < (obj.metadata.deletionGracePeriodSeconds ?? Infinity);
+        if (strategy.gracePeriod && (!obj.metadata.deletionTimestamp || shortens)) {
           obj.metadata.deletionGracePeriodSeconds = grace;
           obj.metadata.deletionTimestamp = secondsLater(clock, grace);
         } else if (!obj.metadata.deletionTimestamp) {

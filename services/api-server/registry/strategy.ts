@@ -45,6 +45,8 @@ export interface Strategy {
   beforeDelete?(obj: KubeObject): void;
   /** Changes made when an object is marked for deletion (e.g. a namespace becomes Terminating). */
   markDeleting?(obj: KubeObject): void;
+  /** What a delete without a propagation policy does to dependents (default Background; see ./propagation.ts). */
+  defaultPropagation?: 'Orphan' | 'Background';
 }
 
 /** A fresh deep copy (objects are JSON). */

@@ -63,6 +63,8 @@ const controlled: Pick<Strategy, 'tracksGeneration' | 'statusSubresource' | 'pre
 
 export const replicationControllerStrategy: Strategy = {
   ...controlled,
+  // core/v1 keeps the pre-garbage-collector default: a delete without a policy orphans the pods.
+  defaultPropagation: 'Orphan',
   default(obj) {
     const rc = obj as ReplicationController;
     if (!rc.spec || typeof rc.spec !== 'object') return;
