@@ -9,6 +9,7 @@
  * stopped, which makes the factory a manager runnable (it needs no leadership: caches stay warm
  * on standby replicas). `waitForSync` waits for every informer started so far.
  */
+import { setMaxListeners } from 'node:events';
 import type { ApiClient } from '../client/api.js';
 import type { KubeObject } from '../api/meta.js';
 import type { ResourceInfo } from '../api/resources.js';
@@ -71,6 +72,8 @@ export class InformerFactory {
 
   /** Starts every informer not yet running; later ones start as they are created. */
   start(signal: AbortSignal): void {
+    // Every informer's reflector listens on this one signal: more than ten is by design, not a leak.
+    setMaxListeners(0, signal);
     this.signal = signal;
     for (const informer of this.informers.values()) if (!informer.isStarted) this.launch(informer, signal);
   }

@@ -82,8 +82,9 @@ export class OwnerGraph {
     return this.informers.every((i) => i.hasSynced());
   }
 
+  /** One informer at a time: a listener per informer on the one signal would trip Node's leak warning. */
   async waitForSync(signal: AbortSignal): Promise<void> {
-    await Promise.all(this.informers.map((i) => i.waitForSync(signal)));
+    for (const informer of this.informers) await informer.waitForSync(signal);
   }
 
   get(uid: string): GraphNode | undefined {
