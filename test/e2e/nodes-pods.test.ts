@@ -152,7 +152,8 @@ describe('nodes run pods: registration, scheduling, real containers, restarts an
     const nodeIP = node.status.addresses.find((a: { type: string }) => a.type === 'InternalIP').address;
     expect(pod.status).toMatchObject({ podIP: r.IP, hostIP: nodeIP, podIPs: [{ ip: r.IP }] });
 
-    expect(await httpGet(r.IP!, 8080)).toEqual({ status: 200, body: "You've hit kubia-manual\n" });
+    // Running is not yet listening (no readiness probe): a moment to bind.
+    await eventually(async () => expect(await httpGet(r.IP!, 8080)).toEqual({ status: 200, body: "You've hit kubia-manual\n" }), { timeoutMs: 10_000 });
 
     const described = await ok(['describe', 'node', r.NODE!]);
     expect(describeSection(described, 'Non-terminated Pods').some((l) => /^\s+default\s+kubia-manual\s/.test(l))).toBe(true);

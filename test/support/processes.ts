@@ -5,12 +5,16 @@
  * process whose environment carries the pod's `POD_IP`, as the kubelet gives it to each container).
  *
  * Identity is pid *and* start time (`services/kubemu/process-identity.ts`): a pid reused by another
- * process later never counts as the old one still alive, and a zombie counts as dead. Reading another
- * process's environment needs the same user or root — as the cluster's processes run here.
+ * process later never counts as the old one still alive. A zombie counts as dead, and so does a
+ * process in the kernel's exit path (the process runtime's `isAlive`): a killed pod sandbox — its PID
+ * namespace's init — stays there until the host's init has reaped every process of the namespace,
+ * which on a machine whose PID 1 reaps lazily takes a second or two, though it runs no more code.
+ * Reading another process's environment needs the same user or root — as the cluster's processes run here.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { descendants, identify, ownership, type Identity } from '../../services/kubemu/process-identity.js';
 import { readState, type ProcessRecord } from '../../services/kubemu/state.js';
+import { isAlive } from '../../services/kubelet/runtime/process/proc-table.js';
 
 export type { Identity } from '../../services/kubemu/process-identity.js';
 
@@ -62,9 +66,15 @@ export function podProcesses(podIP: string): Identity[] {
   return processesWithEnv('POD_IP', podIP);
 }
 
-/** Whether this very process (same pid and start time) still runs; a zombie does not. */
+/** Whether this very process (same pid and start time) still runs: not a zombie, not exiting. */
 export function stillRunning(p: Identity): boolean {
-  return ownership(p) === 'ours';
+  return ownership(p) === 'ours' && isAlive(p.pid);
+}
+
+/** `ps` without repeats (the same process found two ways). */
+export function distinct(ps: Identity[]): Identity[] {
+  const seen = new Set<number>();
+  return ps.filter((p) => !seen.has(p.pid) && (seen.add(p.pid), true));
 }
 
 /** The ones of `ps` that still run. */
@@ -82,6 +92,8 @@ export interface DeathTimes {
   firstGoneAt: number;
   /** When every watched process was seen gone. */
   allGoneAt: number;
+  /** The processes that were still running when `killed` was first seen gone (for failure messages). */
+  outlived: Identity[];
 }
 
 /**
@@ -92,12 +104,16 @@ export interface DeathTimes {
 export async function watchDeaths(killed: Identity, others: Identity[], timeoutMs: number): Promise<DeathTimes> {
   const start = Date.now();
   let firstGoneAt: number | undefined;
+  let outlived: Identity[] = [];
   for (;;) {
     const now = Date.now();
-    if (firstGoneAt === undefined && !stillRunning(killed)) firstGoneAt = now;
+    if (firstGoneAt === undefined && !stillRunning(killed)) {
+      firstGoneAt = now;
+      outlived = survivors(others);
+    }
     if (firstGoneAt !== undefined) {
       const alive = survivors(others);
-      if (alive.length === 0) return { firstGoneAt, allGoneAt: now };
+      if (alive.length === 0) return { firstGoneAt, allGoneAt: now, outlived };
       if (now - start > timeoutMs) throw new Error(`still running ${now - firstGoneAt} ms after pid ${killed.pid} died:\n${describeProcesses(alive)}`);
     } else if (now - start > timeoutMs) {
       throw new Error(`pid ${killed.pid} did not die within ${timeoutMs} ms`);
