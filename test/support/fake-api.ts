@@ -8,7 +8,7 @@
  * - update: Conflict on a stale resourceVersion (none given = unconditional); uid, creation time
  *   and deletion fields are immutable; `status` is only written through the status subresource
  *   for kinds that have one; a no-op write changes nothing and emits nothing; generation bumps on
- *   spec changes; `scale` reads and writes spec.replicas.
+ *   spec changes; `scale` reads and writes spec.replicas (status: replicas and the selector string).
  * - delete: preconditions, finalizers (and `foregroundDeletion` / `orphan` for those policies) set
  *   deletionTimestamp instead of deleting; a bound pod is deleted gracefully (deletionTimestamp +
  *   grace) until deleted with gracePeriodSeconds 0 or it has finished; removing the last finalizer
@@ -33,7 +33,7 @@ import {
   alreadyExists, badRequest, conflict, expired, invalid, methodNotAllowed, MODIFIED_CONFLICT, notFound, successStatus, unknownPath, type Status,
 } from '../../shared/api/errors.js';
 import { isoTime, realClock, type Clock } from '../../shared/runtime/clock.js';
-import { parseLabelSelector } from '../../shared/selectors/labels.js';
+import { labelSelectorToString, parseLabelSelector, selectorFromSet } from '../../shared/selectors/labels.js';
 import { matchesFields, validateFieldSelector } from '../../shared/selectors/fields.js';
 import { jsonPatch, mergePatch } from './fake-patch.js';
 import { FakeWatchStream, sameResource, type Change } from './fake-watch.js';
@@ -286,12 +286,15 @@ export class FakeApi implements ApiClient {
 
   private scaleOf(r: ResourceInfo, obj: KubeObject): KubeObject {
     if (!hasSub(r, 'scale')) throw notFound(r.plural, obj.metadata.name ?? '', r.group);
-    const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
+    const spec = (obj.spec ?? {}) as { replicas?: number; selector?: Record<string, unknown> };
     const status = (obj.status ?? {}) as { replicas?: number };
+    // The selector as a string, as the api-server's scale subresource gives it (an RC's map, or a LabelSelector).
+    const sel = spec.selector;
+    const selector = !sel ? '' : 'matchLabels' in sel || 'matchExpressions' in sel ? labelSelectorToString(sel as never) : selectorFromSet(sel as Record<string, string>).toString();
     return {
       apiVersion: 'autoscaling/v1', kind: 'Scale',
       metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
-      spec: { replicas: spec.replicas ?? 0 }, status: { replicas: status.replicas ?? 0 },
+      spec: { replicas: spec.replicas ?? 0 }, status: { replicas: status.replicas ?? 0, selector },
     };
   }
 
