@@ -20,6 +20,9 @@ import { replicaManagerController } from './replicas/replica-manager.js';
 import { rcAdapter } from './replicas/rc-adapter.js';
 import { rsAdapter } from './replicas/rs-adapter.js';
 import { garbageCollectorController } from './garbage-collector/collector.js';
+import { endpointsController } from './endpoints.js';
+import { endpointSliceController } from './endpointslices.js';
+import { serviceLoadBalancerController } from './service-lb.js';
 
 export interface ControllerDescriptor {
   name: string;
@@ -35,6 +38,9 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   { name: 'replicationcontroller', create: replicaManagerController(rcAdapter) },
   { name: 'replicaset', create: replicaManagerController(rsAdapter) },
   { name: 'garbage-collector', create: garbageCollectorController },
+  { name: 'endpoint', create: endpointsController },
+  { name: 'endpointslice', create: endpointSliceController },
+  { name: 'service-lb', create: serviceLoadBalancerController },
 ];
 
 export function selectControllers(spec = '*', all: readonly ControllerDescriptor[] = CONTROLLERS): ControllerDescriptor[] {

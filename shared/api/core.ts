@@ -264,8 +264,9 @@ export interface Service extends KubeObject {
     ipFamilyPolicy?: string;
     publishNotReadyAddresses?: boolean;
     allocateLoadBalancerNodePorts?: boolean;
+    loadBalancerClass?: string;
   };
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string; ipMode?: string }[] } };
 }
 
 export interface EndpointAddress {
