@@ -34,6 +34,7 @@ import { goalLines, goals, memorySummary, roundTable, startupSummary, type Clust
 import { load, machine } from './lib/run-info.js';
 import { prepareTree, type Tree } from './lib/snapshot.js';
 import { fmt } from './lib/stats.js';
+import { idleNodeMemory } from './lib/memory.js';
 
 interface ClusterKind {
   id: string;
@@ -90,6 +91,7 @@ async function measureCluster(
   });
   try {
     results.idle.push(sampleMemory(c.processes(), 0));
+    results.floor = await idleNodeMemory();
     o.say(`${kind.id}: warm-up (${WARM_UP_PODS} pods per test)…`);
     for (const t of tests) {
       const f = await runStartupTest(t, WARM_UP_PODS, ctx());

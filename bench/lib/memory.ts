@@ -10,6 +10,7 @@
  * Figures are MiB. A process that is gone (or a /proc without smaps_rollup) reads as undefined,
  * never throws: processes die while a benchmark looks at them.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export interface MemoryUse {
@@ -51,4 +52,22 @@ export function memoryOfAll(pids: number[]): MemoryUse & { processes: number } {
     total.processes++;
   }
   return total;
+}
+
+/**
+ * The floor every kubemu process stands on: an idle Node.js process of the same binary (started,
+ * printed a line, nothing loaded). Its RSS is mostly the Node binary and V8's heap set-up; most of
+ * it is shared, so its PSS is much lower when other Node processes run.
+ */
+export async function idleNodeMemory(): Promise<MemoryUse | undefined> {
+  const child = spawn(process.execPath, ['-e', "process.stdout.write('up\\n'); setInterval(() => {}, 1 << 30)"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the idle node process exited (${code})`)));
+    });
+    return memoryOf(child.pid!);
+  } finally {
+    child.kill('SIGKILL');
+  }
 }

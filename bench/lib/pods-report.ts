@@ -27,6 +27,8 @@ export interface ClusterResults {
   rounds: StartupRound[];
   idle: MemorySample[];
   loaded: MemorySample[];
+  /** An idle `node` process next to the cluster: the floor of any Node.js process. */
+  floor?: MemoryUse;
 }
 
 export const STARTUP_P99_GOAL_MS: Record<string, number> = { simulated: 100, process: 500 };
@@ -113,6 +115,7 @@ export function memorySummary(c: ClusterResults): string {
   }
   const total = (samples: MemorySample[], pick: (m: MemoryUse) => number): number => median(samples.map((s) => s.processes.reduce((a, p) => a + pick(p.mem), 0)));
   rows.push(['all kubemu processes (sum)', '', trio(c.idle, (pick) => total(c.idle, pick)), trio(c.loaded, (pick) => total(c.loaded, pick))]);
+  if (c.floor) rows.push(['floor: an idle node process', '1', `${fmt(c.floor.rssMiB)} / ${fmt(c.floor.pssMiB)} / ${fmt(c.floor.ussMiB)}`, '']);
   const perPod = (pick: (m: MemoryUse) => number): number => median(c.loaded.map((s) => (s.pods ? pick(s.containers) / s.pods : NaN)));
   const procs = median(c.loaded.map((s) => s.containers.processes));
   if (procs > 0) rows.push([`containers: ${fmt(procs)} processes, per pod`, '', '', trio(c.loaded, perPod)]);
