@@ -23,6 +23,7 @@ import { garbageCollectorController } from './garbage-collector/collector.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslices.js';
 import { serviceLoadBalancerController } from './service-lb.js';
+import { hpaController } from './hpa/hpa-controller.js';
 
 export interface ControllerDescriptor {
   name: string;
@@ -41,6 +42,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   { name: 'endpoint', create: endpointsController },
   { name: 'endpointslice', create: endpointSliceController },
   { name: 'service-lb', create: serviceLoadBalancerController },
+  { name: 'horizontalpodautoscaling', create: hpaController },
 ];
 
 export function selectControllers(spec = '*', all: readonly ControllerDescriptor[] = CONTROLLERS): ControllerDescriptor[] {
