@@ -230,6 +230,22 @@ describe('replication controller manager', () => {
   });
 });
 
+describe('events about an owner', () => {
+  it('are limited as client-go limits them: 25 at once per owner and type, then one per 5 minutes', async () => {
+    await start();
+    await h.api.create(RCS, 'default', rc('kubia', 30));
+    await until(async () => expect(await activePods()).toHaveLength(30));
+    expect(await h.events('SuccessfulCreate')).toHaveLength(25);
+    await h.api.patch(RCS, 'default', 'kubia', 'merge', { spec: { replicas: 28 } }, 'scale');
+    await until(async () => expect(await activePods()).toHaveLength(28));
+    expect(await h.events('SuccessfulDelete')).toHaveLength(0);
+    await h.advance(300_000, 60_000);
+    await h.api.patch(RCS, 'default', 'kubia', 'merge', { spec: { replicas: 26 } }, 'scale');
+    await until(async () => expect(await activePods()).toHaveLength(26));
+    expect(await h.events('SuccessfulDelete')).toHaveLength(1);
+  });
+});
+
 describe('replica set manager', () => {
   it('keeps a ReplicaSet with set-based selectors at its replicas, reporting as replicaset-controller', async () => {
     await start({ rs: true });

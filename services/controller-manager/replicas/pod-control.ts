@@ -14,12 +14,14 @@
  * - Deletion carries the pod's uid as a precondition (a new pod of the same name is never hit).
  *   Success → `SuccessfulDelete` "Deleted pod: <name>"; a pod already gone counts as deleted
  *   without an Event; other failures → Warning `FailedDelete` "Error deleting: <message>".
+ * - Events pass the owner's budget first (./event-budget.ts), as client-go's spam filter does.
  */
 import type { Pod } from '../../../shared/api/core.js';
 import { isStatusError } from '../../../shared/api/errors.js';
 import { resourceByPlural } from '../../../shared/api/resources.js';
 import type { ApiClient } from '../../../shared/client/api.js';
 import type { EventRecorder } from '../../../shared/client/event-recorder.js';
+import type { EventBudget } from './event-budget.js';
 import { controllerRefTo, type ReplicaAdapter, type ReplicaOwner } from './replica-owner.js';
 
 const PODS = resourceByPlural('pods');
@@ -58,17 +60,22 @@ export class PodControl {
   constructor(
     private readonly api: ApiClient,
     private readonly recorder: EventRecorder,
+    private readonly budget: EventBudget,
   ) {}
+
+  private record(owner: ReplicaOwner, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.budget.take(`${owner.metadata.uid}/${type}`)) this.recorder.record(owner, type, reason, message);
+  }
 
   /** Creates one pod for `owner`; `skipped` when the namespace is terminating. Throws on other failures. */
   async create(adapter: ReplicaAdapter, owner: ReplicaOwner): Promise<CreateOutcome> {
     try {
       const pod = await this.api.create<Pod>(PODS, owner.metadata.namespace, podFromTemplate(adapter, owner));
-      this.recorder.record(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+      this.record(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
       return 'created';
     } catch (err) {
       if (namespaceTerminating(err)) return 'skipped';
-      this.recorder.record(owner, 'Warning', 'FailedCreate', `Error creating: ${messageOf(err)}`);
+      this.record(owner, 'Warning', 'FailedCreate', `Error creating: ${messageOf(err)}`);
       throw err;
     }
   }
@@ -78,11 +85,11 @@ export class PodControl {
     const { namespace, name = '', uid } = pod.metadata;
     try {
       await this.api.delete(PODS, namespace, name, { preconditions: { uid } });
-      this.recorder.record(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
+      this.record(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
       return true;
     } catch (err) {
       if (isStatusError(err, 'NotFound') || (isStatusError(err, 'Conflict') && /UID in precondition/.test(err.message))) return false;
-      this.recorder.record(owner, 'Warning', 'FailedDelete', `Error deleting: ${messageOf(err)}`);
+      this.record(owner, 'Warning', 'FailedDelete', `Error deleting: ${messageOf(err)}`);
       throw err;
     }
   }

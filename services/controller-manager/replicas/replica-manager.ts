@@ -35,6 +35,7 @@ import { silentLogger, type Logger } from '../../../shared/runtime/logger.js';
 import type { Selector } from '../../../shared/selectors/labels.js';
 import type { ControllerContext } from '../context.js';
 import { claimPods } from './claim.js';
+import { EventBudget } from './event-budget.js';
 import { Expectations } from './expectations.js';
 import { messageOf, PodControl, slowStartBatch } from './pod-control.js';
 import { podsToDelete } from './pod-ranking.js';
@@ -68,7 +69,7 @@ export class ReplicaManager implements Reconciler {
   constructor(private readonly o: ReplicaManagerOptions) {
     this.log = (o.log ?? silentLogger()).child({ controller: o.adapter.name });
     this.expectations = new Expectations(o.clock);
-    this.podControl = new PodControl(o.api, o.recorder);
+    this.podControl = new PodControl(o.api, o.recorder, new EventBudget(o.clock));
     o.pods.addEventHandler({
       onAdd: (pod) => (pod.metadata.deletionTimestamp ? this.observeDeletion(pod) : this.observeCreation(pod)),
       onUpdate: (old, pod) => {
