@@ -18,8 +18,10 @@
  *
  * Connections
  * - The accepted socket is paused until a backend accepted the upstream connection; a refused or
- *   failed connect tries another backend (at most `maxConnectAttempts`, default 3) before the
- *   client is reset. Nothing is read from the client before that, so a retry loses no bytes.
+ *   failed connect tries another backend (each once, at most `maxConnectAttempts`, default 10)
+ *   before the client is reset. Nothing is read from the client before that, so a retry loses no
+ *   bytes. On loopback a dead pod refuses at once, so this hides the seconds between a pod's death
+ *   and its endpoint's removal (and kubia pods that are Ready a moment before they listen).
  * - Then the sockets are piped both ways with Nagle off and half-close kept (allowHalfOpen), so
  *   back-pressure is the kernel's; an error on one side resets the other.
  * - Established connections outlive their listener and rule changes; only when a backend's address
@@ -195,7 +197,7 @@ export class Proxier {
     if (this.stopped || this.listeners.get(l.frontend.id) !== l) return reset(client);
     const tried = new Set<string>();
     const clientIp = client.remoteAddress;
-    const attempts = Math.max(1, this.opts.maxConnectAttempts ?? 3);
+    const attempts = Math.max(1, this.opts.maxConnectAttempts ?? 10);
     const tryNext = (): void => {
       if (client.destroyed) return;
       const backend = tried.size < attempts ? l.balancer.pick(clientIp, tried) : undefined;
