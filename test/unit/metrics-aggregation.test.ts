@@ -12,6 +12,7 @@ import type { Node, Pod } from '../../shared/api/core.js';
 import { FakeClock } from '../../shared/runtime/clock.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { subjects } from '../../shared/nats/subjects.js';
+import { SimulatedRuntime } from '../../services/kubelet/runtime/simulated.js';
 
 const pods: RunningPods = {
   list: () => [
@@ -31,6 +32,18 @@ const pods: RunningPods = {
 const usage = (id: string) => ({ c0: { cpuMillicores: 999, memoryBytes: 999 }, c1: { cpuMillicores: 120, memoryBytes: 10_000 }, c2: { cpuMillicores: 5, memoryBytes: 2048 } })[id];
 
 describe('kubelet: resource metrics summary', () => {
+  it('takes a simulated container\'s usage from its env (1m and 8 MiB by default)', async () => {
+    const rt = new SimulatedRuntime({ clock: new FakeClock(), random: () => 0 });
+    const sandbox = await rt.runPodSandbox({ podUid: 'p', namespace: 'default', name: 'p', ip: '127.244.1.2', hostname: 'p', volumes: [] });
+    const base = { podUid: 'p', image: 'kubemu/cpu-burner', ports: [], mounts: [], attempt: 0 };
+    const busy = await rt.startContainer(sandbox, { ...base, name: 'busy', env: { KUBEMU_SIM_CPU_MILLICORES: '450', KUBEMU_SIM_MEMORY_BYTES: '1048576' } });
+    const idle = await rt.startContainer(sandbox, { ...base, name: 'idle', env: {} });
+    expect(rt.usage(busy.id)).toEqual({ cpuMillicores: 450, memoryBytes: 1048576 });
+    expect(rt.usage(idle.id)).toEqual({ cpuMillicores: 1, memoryBytes: 8 * 1024 * 1024 });
+    await rt.stopPodSandbox('p');
+    expect(rt.usage(busy.id)).toBeUndefined();
+  });
+
   it('measures only running containers and sums them (plus the kubelet itself) into the node', () => {
     const s = collectSummary({ node: 'node-1', runtime: { usage }, pods, now: Date.UTC(2026, 0, 1), windowMs: 2000, intervalMs: 2000, self: { cpuMillicores: 30, memoryBytes: 50_000 } });
     expect(s.pods).toEqual([

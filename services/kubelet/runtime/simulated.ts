@@ -11,6 +11,9 @@
  * - `stopContainer` terminates after the stop delay with 143 (SIGTERM), or at the grace period with
  *   137 (SIGKILL) for workloads that ignore SIGTERM. Stopping a sandbox kills everything in it at once.
  * - Logs are a few synthetic lines per instance; `exec` is not supported (its session rejects).
+ * - `usage` of a running container is configured, not measured: env `KUBEMU_SIM_CPU_MILLICORES`
+ *   and `KUBEMU_SIM_MEMORY_BYTES` of the container (default 1m and 8 MiB), for `kubectl top` and the
+ *   HPA on simulated nodes.
  * - Never throws into the kubelet except `ImagePullError` from `pullImage`, as the contract allows.
  */
 import { isoTime, type Clock, type TimerHandle } from '../../../shared/runtime/clock.js';
@@ -41,6 +44,13 @@ interface SimContainer {
   exitTimer?: TimerHandle;
   ignoreTerm: boolean;
   logs: { at: number; line: string }[];
+  usage: ResourceUsage;
+}
+
+/** A container's configured usage: a non-negative number from its env, or the default. */
+function configuredUsage(env: Record<string, string>): ResourceUsage {
+  const num = (v: string | undefined, fallback: number): number => (v !== undefined && Number.isFinite(Number(v)) && Number(v) >= 0 ? Number(v) : fallback);
+  return { cpuMillicores: num(env.KUBEMU_SIM_CPU_MILLICORES, 1), memoryBytes: num(env.KUBEMU_SIM_MEMORY_BYTES, 8 * 1024 * 1024) };
 }
 
 function canonicalImage(image: string): string {
@@ -120,6 +130,7 @@ export class SimulatedRuntime implements Runtime {
       },
       ignoreTerm: behaviour.ignoreTerm,
       logs: [{ at: this.opts.clock.now(), line: `simulated container ${cfg.name} (${cfg.image}) started on ${sandbox.ip}` }],
+      usage: configuredUsage(cfg.env),
     };
     this.containers.set(id, c);
     this.byPod.set(cfg.podUid, [...(this.byPod.get(cfg.podUid) ?? []), id]);
@@ -190,7 +201,7 @@ export class SimulatedRuntime implements Runtime {
 
   usage(containerId: string): ResourceUsage | undefined {
     const c = this.containers.get(containerId);
-    return c && c.info.state.state === 'running' ? { cpuMillicores: 1, memoryBytes: 8 * 1024 * 1024 } : undefined;
+    return c && c.info.state.state === 'running' ? { ...c.usage } : undefined;
   }
 
   async close(): Promise<void> {
