@@ -6,9 +6,6 @@
  * file: every pod is bound to one of three nodes and reported Running and Ready at once, and a
  * terminating pod is confirmed gone (unless the test holds terminations back).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +26,7 @@ import { rcAdapter } from '../../services/controller-manager/replicas/rc-adapter
 import { rsAdapter } from '../../services/controller-manager/replicas/rs-adapter.js';
 import type { ReplicaOwner } from '../../services/controller-manager/replicas/replica-owner.js';
 import { startApiCluster, type ApiCluster } from '../support/api-cluster.js';
-import { KUBECTL } from '../support/cluster.js';
+import { apiKubectl, type ApiKubectl } from '../support/api-kubectl.js';
 import { readyNode } from '../support/controller-harness.js';
 import { eventually } from '../support/eventually.js';
 import { parseTable } from '../support/kubectl-output.js';
@@ -43,8 +40,7 @@ const RSS = resourceByPlural('replicasets');
 
 let c: ApiCluster;
 let api: NatsApiClient;
-let dir: string;
-let kubeconfig: string;
+let kubectl: ApiKubectl;
 const abort = new AbortController();
 /** While true, terminating pods stay Terminating (their kubelet does not confirm). */
 let holdTermination = false;
@@ -85,17 +81,8 @@ function fakeKubelets(ctx: ReturnType<typeof createContext>): Controller {
   }).watch(pods);
 }
 
-function kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache'), ...args], { timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
-
 async function kubectlOk(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(args, input);
+  const r = await kubectl.run(args, input);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return r.stdout;
@@ -131,9 +118,7 @@ async function gone(r: ResourceInfo, name: string): Promise<boolean> {
 beforeAll(async () => {
   c = await startApiCluster({ defaultTolerationSeconds: 0 });
   api = c.client('replicas-test');
-  dir = mkdtempSync(join(tmpdir(), 'kubemu-replicas-'));
-  kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: t\n  cluster:\n    server: ${c.baseUrl}\ncontexts:\n- name: t\n  context:\n    cluster: t\n    namespace: default\ncurrent-context: t\nusers: []\n`);
+  kubectl = apiKubectl(c.baseUrl);
   for (const n of ['node-1', 'node-2', 'node-3']) await api.create(NODES, undefined, readyNode(n, realClock));
   const ctx = createContext({ api, clock: realClock, log: silentLogger(), profile: PROFILES.default, heartbeats: new HeartbeatTracker(realClock) });
   for (const runnable of [replicaManagerController(rcAdapter)(ctx), replicaManagerController(rsAdapter)(ctx), garbageCollectorController(ctx)]) void runnable.run(abort.signal);
@@ -145,7 +130,7 @@ beforeAll(async () => {
 afterAll(async () => {
   abort.abort();
   await c?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  kubectl?.dispose();
 });
 
 describe('ReplicationControllers with the real kubectl (the notes flow)', () => {

@@ -16,3 +16,18 @@ export async function advance(clock: FakeClock, ms: number, stepMs = 10): Promis
     await settle();
   }
 }
+
+/**
+ * Steps fake time (`stepMs` at a time, `ms` per attempt) until `fn` stops throwing — it asserts —
+ * and answers its value; after `attempts` the last try's error is thrown.
+ */
+export async function advanceUntil<T>(clock: FakeClock, fn: () => Promise<T>, opts: { ms?: number; stepMs?: number; attempts?: number } = {}): Promise<T> {
+  for (let i = 0; i < (opts.attempts ?? 100); i++) {
+    try {
+      return await fn();
+    } catch {
+      await advance(clock, opts.ms ?? 20, opts.stepMs ?? 10);
+    }
+  }
+  return fn();
+}

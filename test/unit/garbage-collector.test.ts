@@ -6,6 +6,7 @@ import { garbageCollectorController } from '../../services/controller-manager/ga
 import { collectableResources } from '../../services/controller-manager/garbage-collector/graph.js';
 import { LEASES, NODES, PODS, readyNode, startHarness, type Harness } from '../support/controller-harness.js';
 import { pod, rc } from '../support/builders.js';
+import { advanceUntil } from '../support/settle.js';
 
 const RCS = resourceByPlural('replicationcontrollers');
 const RSS = resourceByPlural('replicasets');
@@ -20,16 +21,7 @@ async function start(): Promise<Harness> {
   return h;
 }
 
-async function until<T>(fn: () => Promise<T>): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      return await fn();
-    } catch {
-      await h.advance(20, 10);
-    }
-  }
-  return fn();
-}
+const until = <T>(fn: () => Promise<T>): Promise<T> => advanceUntil(h.clock, fn);
 
 function refTo(owner: KubeObject, block = true): OwnerReference {
   return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: block };

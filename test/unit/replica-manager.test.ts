@@ -11,7 +11,7 @@ import { rsAdapter } from '../../services/controller-manager/replicas/rs-adapter
 import type { ReplicaOwner } from '../../services/controller-manager/replicas/replica-owner.js';
 import { PODS, startHarness, type Harness } from '../support/controller-harness.js';
 import { pod, rc } from '../support/builders.js';
-import { settle } from '../support/settle.js';
+import { advanceUntil, settle } from '../support/settle.js';
 
 const RCS = resourceByPlural('replicationcontrollers');
 const RSS = resourceByPlural('replicasets');
@@ -25,21 +25,20 @@ async function start(opts: { rs?: boolean } = {}): Promise<Harness> {
   return h;
 }
 
-/** Steps fake time until `fn` stops throwing (it asserts), then answers its value. */
-async function until<T>(fn: () => Promise<T>): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      return await fn();
-    } catch {
-      await h.advance(20, 10);
-    }
-  }
-  return fn();
-}
+const until = <T>(fn: () => Promise<T>): Promise<T> => advanceUntil(h.clock, fn);
 
 async function activePods(app = 'kubia'): Promise<Pod[]> {
   const list = await h.api.list<Pod>(PODS, 'default', { labelSelector: `app=${app}` });
   return list.items.filter((p) => !p.metadata.deletionTimestamp);
+}
+
+/** Waits until exactly `n` pods with `app=kubia` are active, and answers them. */
+function podsWhen(n: number): Promise<Pod[]> {
+  return until(async () => {
+    const p = await activePods();
+    expect(p).toHaveLength(n);
+    return p;
+  });
 }
 
 async function rcStatus(name = 'kubia'): Promise<ReplicaOwner['status']> {
@@ -70,11 +69,7 @@ describe('replication controller manager', () => {
   it('creates the missing pods from the template, owned by the RC, and reports them in its status', async () => {
     await start();
     const created = await h.api.create<ReplicaOwner>(RCS, 'default', rc('kubia', 3));
-    const pods = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(3);
-      return p;
-    });
+    const pods = await podsWhen(3);
     for (const p of pods) {
       expect(p.metadata.name).toMatch(/^kubia-[a-z0-9]{5}$/);
       expect(p.metadata.generateName).toBe('kubia-');
@@ -91,21 +86,13 @@ describe('replication controller manager', () => {
   it('follows kubectl scale up and down, deleting unassigned and not-ready pods before ready ones', async () => {
     await start();
     await h.api.create(RCS, 'default', rc('kubia', 3));
-    const [a, b] = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(3);
-      return p;
-    });
+    const [a, b] = await podsWhen(3);
     await h.api.patch(RCS, 'default', 'kubia', 'merge', { spec: { replicas: 5 } }, 'scale');
     await until(async () => expect(await activePods()).toHaveLength(5));
     await runOn(a.metadata.name!, 'node-1', true);
     await runOn(b.metadata.name!, 'node-1', false);
     await h.api.patch(RCS, 'default', 'kubia', 'merge', { spec: { replicas: 1 } }, 'scale');
-    const left = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(1);
-      return p;
-    });
+    const left = await podsWhen(1);
     expect(left[0].metadata.name).toBe(a.metadata.name);
     await until(async () => expect(await rcStatus()).toMatchObject({ replicas: 1, readyReplicas: 1, availableReplicas: 1 }));
     expect((await rcStatus())?.observedGeneration).toBe((await h.api.get(RCS, 'default', 'kubia')).metadata.generation);
@@ -115,11 +102,7 @@ describe('replication controller manager', () => {
   it('replaces a deleted pod, and a pod evicted from a dead node as soon as it is Terminating', async () => {
     await start();
     await h.api.create(RCS, 'default', rc('kubia', 2));
-    const [first, second] = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(2);
-      return p;
-    });
+    const [first, second] = await podsWhen(2);
     await h.api.delete(PODS, 'default', first.metadata.name!);
     await until(async () => expect((await activePods()).map((p) => p.metadata.name)).not.toContain(first.metadata.name));
     await until(async () => expect(await activePods()).toHaveLength(2));
@@ -127,29 +110,17 @@ describe('replication controller manager', () => {
     await runOn(second.metadata.name!, 'node-2', true);
     await h.api.delete(PODS, 'default', second.metadata.name!); // graceful: its kubelet is gone and never confirms
     expect((await h.pod(second.metadata.name!)).metadata.deletionTimestamp).toBeDefined();
-    const now = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(2);
-      return p;
-    });
+    const now = await podsWhen(2);
     expect(now.map((p) => p.metadata.name)).not.toContain(second.metadata.name);
   });
 
   it('releases a pod whose labels stop matching and makes a new one (the relabelled pod lives on)', async () => {
     await start();
     await h.api.create(RCS, 'default', rc('kubia', 3));
-    const [victim] = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(3);
-      return p;
-    });
+    const [victim] = await podsWhen(3);
     await h.api.patch(PODS, 'default', victim.metadata.name!, 'merge', { metadata: { labels: { app: 'foo' } } });
     await until(async () => expect((await h.pod(victim.metadata.name!)).metadata.ownerReferences ?? []).toEqual([]));
-    const kubia = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(3);
-      return p;
-    });
+    const kubia = await podsWhen(3);
     expect(kubia.map((p) => p.metadata.name)).not.toContain(victim.metadata.name);
     expect((await h.pod(victim.metadata.name!)).metadata.deletionTimestamp).toBeUndefined();
   });
@@ -177,11 +148,7 @@ describe('replication controller manager', () => {
   it('neither creates, adopts nor releases while the RC is being deleted', async () => {
     await start();
     await h.api.create(RCS, 'default', rc('kubia', 2));
-    const [a, b] = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(2);
-      return p;
-    });
+    const [a, b] = await podsWhen(2);
     await h.api.delete(RCS, 'default', 'kubia', { propagationPolicy: 'Orphan' });
     await h.api.delete(PODS, 'default', a.metadata.name!);
     await h.api.patch(PODS, 'default', b.metadata.name!, 'merge', { metadata: { labels: { app: 'foo' } } });
@@ -195,11 +162,7 @@ describe('replication controller manager', () => {
   it('counts pods available only after minReadySeconds and looks again when they become so', async () => {
     await start();
     await h.api.create(RCS, 'default', { ...rc('kubia', 2), spec: { ...rc('kubia', 2).spec, minReadySeconds: 10 } });
-    const pods = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(2);
-      return p;
-    });
+    const pods = await podsWhen(2);
     for (const p of pods) await runOn(p.metadata.name!, 'node-1', true);
     await until(async () => expect(await rcStatus()).toMatchObject({ replicas: 2, readyReplicas: 2 }));
     expect((await rcStatus())?.availableReplicas).toBeUndefined();
@@ -260,11 +223,7 @@ describe('replica set manager', () => {
       },
     };
     const created = await h.api.create<KubeObject>(RSS, 'default', rs);
-    const pods = await until(async () => {
-      const p = await activePods();
-      expect(p).toHaveLength(2);
-      return p;
-    });
+    const pods = await podsWhen(2);
     expect(pods[0].metadata.ownerReferences?.[0]).toEqual({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'kubia', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true });
     // A pod with only the selector's label is adopted but not fully labelled.
     await h.api.create(PODS, 'default', pod('partial', { labels: { app: 'kubia' } }));

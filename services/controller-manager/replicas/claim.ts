@@ -18,6 +18,7 @@
  * `errors` is non-empty, so the caller can requeue instead of acting on a partial picture.
  */
 import type { Pod } from '../../../shared/api/core.js';
+import { conflict } from '../../../shared/api/errors.js';
 import { controllerOf } from '../../../shared/api/meta.js';
 import { resourceByPlural } from '../../../shared/api/resources.js';
 import type { ApiClient } from '../../../shared/client/api.js';
@@ -90,8 +91,9 @@ async function canAdopt(api: ApiClient, adapter: ReplicaAdapter, owner: ReplicaO
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
-  if (fresh.metadata.uid !== uid) return new Error(`original ${adapter.resource.kind} ${namespace}/${name} is gone: got uid ${fresh.metadata.uid}, wanted ${uid}`);
-  if (fresh.metadata.deletionTimestamp) return new Error(`${adapter.resource.kind} ${namespace}/${name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
+  const { plural, group, kind } = adapter.resource;
+  if (fresh.metadata.uid !== uid) return conflict(plural, name, `original ${kind} ${namespace}/${name} is gone: got uid ${fresh.metadata.uid}, wanted ${uid}`, group);
+  if (fresh.metadata.deletionTimestamp) return conflict(plural, name, `${kind} ${namespace}/${name} has just been deleted at ${fresh.metadata.deletionTimestamp}`, group);
   return true;
 }
 

@@ -17,7 +17,7 @@
  * - Events pass the owner's budget first (./event-budget.ts), as client-go's spam filter does.
  */
 import type { Pod } from '../../../shared/api/core.js';
-import { isStatusError } from '../../../shared/api/errors.js';
+import { invalid, isStatusError } from '../../../shared/api/errors.js';
 import { resourceByPlural } from '../../../shared/api/resources.js';
 import type { ApiClient } from '../../../shared/client/api.js';
 import type { EventRecorder } from '../../../shared/client/event-recorder.js';
@@ -31,7 +31,7 @@ export type CreateOutcome = 'created' | 'skipped';
 /** The pod an owner's template describes, ready to be created. */
 export function podFromTemplate(adapter: ReplicaAdapter, owner: ReplicaOwner): Pod {
   const tpl = owner.spec?.template;
-  if (!tpl?.spec) throw new Error(`${adapter.resource.kind} ${owner.metadata.namespace}/${owner.metadata.name} has no pod template`);
+  if (!tpl?.spec) throw invalid(adapter.resource.kind, owner.metadata.name ?? '', [{ field: 'spec.template', message: 'Required value: a pod template is needed to create pods' }], adapter.resource.group);
   const meta = tpl.metadata ?? {};
   return {
     apiVersion: 'v1',
