@@ -28,7 +28,7 @@ function inCidr24(ip: string, cidr: string): boolean {
   return m !== null && ip.startsWith(`${m[1]}.`) && Number(ip.split('.')[3]) > 0;
 }
 
-describe('nodes run pods: registration, scheduling, real containers, restarts and back-off', () => {
+describe('nodes run pods: registration, scheduling, real containers, restarts and back-off', { timeout: 120_000 }, () => {
   let c: E2ECluster;
 
   beforeAll(async () => {

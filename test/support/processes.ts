@@ -47,23 +47,27 @@ function environ(pid: number): string[] {
   }
 }
 
-/** Live processes whose environment has `name=value` exactly. */
-export function processesWithEnv(name: string, value: string): Identity[] {
-  const wanted = `${name}=${value}`;
-  const out: Identity[] = [];
+/** Live processes by the value of environment variable `name` (those without it left out); one pass over /proc. */
+export function processesByEnv(name: string): Map<string, Identity[]> {
+  const prefix = `${name}=`;
+  const out = new Map<string, Identity[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    if (!environ(pid).includes(wanted)) continue;
+    const value = environ(pid).find((v) => v.startsWith(prefix))?.slice(prefix.length);
+    if (value === undefined) continue;
     const id = identify(pid);
-    if (id) out.push(id);
+    if (!id) continue;
+    const list = out.get(value);
+    if (list) list.push(id);
+    else out.set(value, [id]);
   }
   return out;
 }
 
 /** The container processes of the pod with this IP (the kubelet sets `POD_IP` in every container). */
 export function podProcesses(podIP: string): Identity[] {
-  return processesWithEnv('POD_IP', podIP);
+  return processesByEnv('POD_IP').get(podIP) ?? [];
 }
 
 /** Whether this very process (same pid and start time) still runs: not a zombie, not exiting. */
