@@ -24,6 +24,7 @@
  * docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
 import { ensureNamespace, pidGroups, startBenchCluster, type BenchCluster, type ClusterOptions } from './lib/kubemu-cluster.js';
@@ -68,6 +69,8 @@ const HELP = `usage: npm run bench:pods -- [options]
 const NAMESPACE = 'bench-pods';
 const WARM_UP_PODS = 10;
 const TIMEOUT_MS = 60_000;
+/** How long the idle write rate is measured. */
+const IDLE_WINDOW_MS = 5000;
 
 async function measureCluster(
   kind: ClusterKind,
@@ -81,6 +84,11 @@ async function measureCluster(
   const nodeCount = kind.options.nodes + (kind.options.simulatedNodes ?? 0);
   let failures = 0;
   let serial = 0;
+  const r0 = await c.storeRevision();
+  const w0 = process.hrtime.bigint();
+  await sleep(IDLE_WINDOW_MS);
+  const idleWritesPerSec = ((await c.storeRevision()) - r0) / (Number(process.hrtime.bigint() - w0) / 1e9);
+  o.say(`${kind.id}: ${fmt(idleWritesPerSec)} store writes/s with no pods (leases, heartbeats), subtracted from writes per pod`);
   const ctx = (): StartupContext => ({
     api: c.api,
     timeline,
@@ -88,6 +96,8 @@ async function measureCluster(
     prefix: `${kind.id}-${serial++}`,
     groups: pidGroups(c.processes()),
     timeoutMs: TIMEOUT_MS,
+    storeRevision: () => c.storeRevision(),
+    idleWritesPerSec,
   });
   try {
     results.idle.push(sampleMemory(c.processes(), 0));

@@ -3,8 +3,8 @@
  * compiled launcher, `kubemu up --detach`, of a built snapshot (./snapshot.ts) or of the work tree
  * (built first when the sources are newer than dist/), in a temp data dir on random free ports — test/support/cluster.ts does exactly that for the e2e tests
  * and is reused here rather than copied. On top of it: one bus connection and a `NatsApiClient`
- * (how in-cluster components talk to the api-server), the processes from the state file, and the
- * pid groups for CPU and memory figures.
+ * (how in-cluster components talk to the api-server), the store's revision (to count writes), the
+ * processes from the state file, and the pid groups for CPU and memory figures.
  *
  * `stop()` closes the client, runs `kubemu down` and removes the data dir; it is safe to call twice
  * (Ctrl-C and the normal end may both call it). A start that fails leaves nothing running.
@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectBus, type Bus } from '../../shared/nats/connection.js';
 import { NatsApiClient } from '../../shared/client/nats-api-client.js';
+import { NatsStoreClient } from '../../shared/client/nats-store-client.js';
 import { realClock } from '../../shared/runtime/clock.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
@@ -37,6 +38,8 @@ export interface BenchCluster {
   apiUrl: string;
   bus: Bus;
   api: NatsApiClient;
+  /** The store's global revision now: every write to the store adds one. */
+  storeRevision(): Promise<number>;
   /** The processes as the state file lists them now (pids change when `kubemu start` relaunches). */
   processes(): ProcessRecord[];
   /** Runs the kubemu CLI on this cluster (`start node-2`). */
@@ -93,6 +96,7 @@ export async function startBenchCluster(opts: ClusterOptions): Promise<BenchClus
     throw err;
   }
   const client = api;
+  const store = new NatsStoreClient(bus, { clientId: `bench-${process.pid}`, log: silentLogger() });
   const statePath = join(e2e.dataDir, 'state.json');
   return {
     dataDir: e2e.dataDir,
@@ -100,6 +104,7 @@ export async function startBenchCluster(opts: ClusterOptions): Promise<BenchClus
     apiUrl: e2e.apiUrl,
     bus,
     api: client,
+    storeRevision: async () => (await store.status()).revision,
     processes: () => (JSON.parse(readFileSync(statePath, 'utf8')) as { processes: ProcessRecord[] }).processes,
     kubemu: (args, timeoutMs) => e2e.kubemu(args, timeoutMs),
     stop,

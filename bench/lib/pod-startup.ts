@@ -59,6 +59,8 @@ export interface StartupFigure {
   stages: Record<string, { p50: number; p99: number; max: number }>;
   /** CPU ms per pod by process group (client = the benchmark; containers = those that exited). */
   cpuMsPerPod: Record<string, number>;
+  /** Store writes per pod over its whole life (Events included), the idle background subtracted. */
+  writesPerPod: number;
   error?: string;
 }
 
@@ -71,6 +73,9 @@ export interface StartupContext {
   /** Pids by group, for CPU per pod; `kubelet` pids also give the containers' CPU. */
   groups: CpuGroups;
   timeoutMs: number;
+  storeRevision(): Promise<number>;
+  /** Writes per second the cluster makes with no pods (heartbeat leases, leader election). */
+  idleWritesPerSec: number;
 }
 
 const PODS = resourceByPlural('pods');
@@ -122,6 +127,7 @@ export async function runStartupTest(test: StartupTest, n: number, ctx: StartupC
   const kubelets = ctx.groups.kubelet ?? [];
   const cpu = startCpuMeter(ctx.groups);
   const reapedBefore = reaped(kubelets);
+  const revBefore = await ctx.storeRevision();
   const t0 = process.hrtime.bigint();
   let next = 0;
   let failure: Error | undefined;
@@ -145,11 +151,15 @@ export async function runStartupTest(test: StartupTest, n: number, ctx: StartupC
   if (failure) await Promise.all(created.map((x) => ctx.api.delete(PODS, ctx.namespace, x).catch(() => undefined)));
   await allGone(ctx.timeline, created, ctx.timeoutMs + 30_000);
   const used = cpu();
+  const revAfter = await ctx.storeRevision();
+  const ended = process.hrtime.bigint();
   used.containers = reaped(kubelets) - reapedBefore;
   const cpuMsPerPod: Record<string, number> = {};
   for (const [k, s] of Object.entries(used)) cpuMsPerPod[k] = (s * 1000) / Math.max(1, created.length);
   const seconds = Number(started - t0) / 1e9;
-  const fig: StartupFigure = { n: created.length, seconds, podsPerSec: created.length / seconds, stages: stageFigures(ctx, created), cpuMsPerPod };
+  const background = (ctx.idleWritesPerSec * Number(ended - t0)) / 1e9;
+  const writesPerPod = (revAfter - revBefore - background) / Math.max(1, created.length);
+  const fig: StartupFigure = { n: created.length, seconds, podsPerSec: created.length / seconds, stages: stageFigures(ctx, created), cpuMsPerPod, writesPerPod };
   if (failure) fig.error = failure.message;
   return fig;
 }

@@ -42,7 +42,7 @@ const cpuText = (cpu: Record<string, number>): string =>
     .join(', ');
 
 export function roundTable(c: ClusterResults, round: StartupRound): string {
-  const rows = [['test', 'n', 'pods/s', 'p50 ms', 'p99 ms', 'max ms', ...STAGES.slice(1).map((s) => `${s.id} p50`), 'CPU ms/pod']];
+  const rows = [['test', 'n', 'pods/s', 'p50 ms', 'p99 ms', 'max ms', ...STAGES.slice(1).map((s) => `${s.id} p50`), 'writes/pod', 'CPU ms/pod']];
   for (const t of c.tests) {
     const f = round[t.id];
     if (!f) continue;
@@ -55,6 +55,7 @@ export function roundTable(c: ClusterResults, round: StartupRound): string {
       fmt(tot?.p99),
       fmt(tot?.max),
       ...STAGES.slice(1).map((s) => fmt(f.stages[s.id]?.p50)),
+      fmt(f.writesPerPod),
       f.error ? `FAILED: ${f.error.slice(0, 100)}` : cpuText(f.cpuMsPerPod),
     ]);
   }
@@ -74,7 +75,7 @@ function perRound(c: ClusterResults, id: string, get: (f: StartupFigure) => numb
 }
 
 export function startupSummary(c: ClusterResults): string {
-  const rows = [['test', 'pods/s', 'p50 ms', 'p99 ms', ...STAGES.slice(1).map((s) => `${s.id} p50 / p99`), 'CPU ms/pod (median)']];
+  const rows = [['test', 'pods/s', 'p50 ms', 'p99 ms', ...STAGES.slice(1).map((s) => `${s.id} p50 / p99`), 'writes/pod', 'CPU ms/pod (median)']];
   for (const t of c.tests) {
     const stage = (s: string, p: 'p50' | 'p99'): number => median(perRound(c, t.id, (f) => f.stages[s]?.[p] ?? NaN));
     const groups = new Set(c.rounds.flatMap((r) => Object.keys(r[t.id]?.cpuMsPerPod ?? {})));
@@ -86,6 +87,7 @@ export function startupSummary(c: ClusterResults): string {
       cell(perRound(c, t.id, (f) => f.stages.total?.p50 ?? NaN)),
       cell(perRound(c, t.id, (f) => f.stages.total?.p99 ?? NaN)),
       ...STAGES.slice(1).map((s) => `${fmt(stage(s.id, 'p50'))} / ${fmt(stage(s.id, 'p99'))}`),
+      fmt(median(perRound(c, t.id, (f) => f.writesPerPod))),
       cpuText(cpu),
     ]);
   }
