@@ -28,6 +28,7 @@ import type { Clock } from '../../shared/runtime/clock.js';
 import type { Logger } from '../../shared/runtime/logger.js';
 import type { Profile } from '../../shared/runtime/profile.js';
 import type { HeartbeatTracker } from './heartbeats.js';
+import type { HpaSettings } from './hpa/settings.js';
 
 export const NODE_NAME_INDEX = 'nodeName';
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
@@ -48,6 +49,8 @@ export interface ControllerSettings {
   nodeLeaseRenewIntervalMs: number;
   /** Upper bound on node Lease writes per second across all nodes (0 = unbounded). */
   nodeLeaseWritesPerSecond: number;
+  /** Overrides of the HPA controller's settings (per-profile defaults in ./hpa/settings.ts). */
+  hpa?: Partial<HpaSettings>;
 }
 
 export function settingsFor(profile: Profile, overrides: Partial<ControllerSettings> = {}): ControllerSettings {

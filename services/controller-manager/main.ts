@@ -5,6 +5,8 @@
  *     [--name controller-manager] [--profile default|kubernetes] [--controllers '*,-pod-gc']
  *     [--leader-elect true] [--terminated-pod-gc-threshold 12500]
  *     [--node-lease-writes-per-second 20] [--network-slot 0] (+ the profile's per-timing flags)
+ *     [--horizontal-pod-autoscaler-{sync-period-ms,downscale-stabilization-ms,tolerance,
+ *       cpu-initialization-period-ms,initial-readiness-delay-ms} N] (defaults: hpa/settings.ts)
  * Several may run (distinct `--name`s): one leads, the others stand by.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,6 +37,13 @@ runMain('controller-manager', async ({ log }) => {
       settings: {
         terminatedPodGcThreshold: optional('terminated-pod-gc-threshold'),
         nodeLeaseWritesPerSecond: optional('node-lease-writes-per-second'),
+        hpa: {
+          syncPeriodMs: optional('horizontal-pod-autoscaler-sync-period-ms'),
+          downscaleStabilizationMs: optional('horizontal-pod-autoscaler-downscale-stabilization-ms'),
+          tolerance: optional('horizontal-pod-autoscaler-tolerance'),
+          cpuInitializationPeriodMs: optional('horizontal-pod-autoscaler-cpu-initialization-period-ms'),
+          initialReadinessDelayMs: optional('horizontal-pod-autoscaler-initial-readiness-delay-ms'),
+        },
       },
     },
     { bus, api, clock: realClock, log },

@@ -45,6 +45,14 @@ function hpa(name: string, target: string, opts: { min?: number; max?: number; c
   };
 }
 
+describe('HPA settings', () => {
+  it("takes Kubernetes' values under the kubernetes profile, faster ones by default, overrides over both", () => {
+    expect(hpaSettingsFor({ name: 'kubernetes' })).toEqual({ syncPeriodMs: 15_000, downscaleStabilizationMs: 300_000, tolerance: 0.1, cpuInitializationPeriodMs: 300_000, initialReadinessDelayMs: 30_000 });
+    expect(hpaSettingsFor({ name: 'default' })).toMatchObject({ syncPeriodMs: 3000, downscaleStabilizationMs: 15_000 });
+    expect(hpaSettingsFor({ name: 'default' }, { downscaleStabilizationMs: 60_000, tolerance: undefined })).toMatchObject({ downscaleStabilizationMs: 60_000, tolerance: 0.1 });
+  });
+});
+
 describe('HPA controller', () => {
   let h: Harness;
   let usage: Record<string, number>;

@@ -345,7 +345,7 @@ export function hpaController(ctx: ControllerContext): Runnable {
     metrics: apiResourceMetrics(ctx.api),
     recorder: ctx.recorder('horizontal-pod-autoscaler'),
     clock: ctx.clock,
-    settings: hpaSettingsFor(ctx.profile),
+    settings: hpaSettingsFor(ctx.profile, ctx.settings.hpa),
     log: ctx.log,
   });
   const controller = new Controller({ name: 'horizontal-pod-autoscaler', reconciler, clock: ctx.clock, log: ctx.log, workers: 2 }).watch(hpas);
