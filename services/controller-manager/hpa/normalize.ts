@@ -10,8 +10,9 @@
  * - limits: at most max(2 × current, 4) (ScaleUpLimit), at most maxReplicas (TooManyReplicas), at
  *   least minReplicas (TooFewReplicas), else DesiredWithinRange (condition ScalingLimited).
  * With `spec.behavior` (defaults filled by the API):
- * - stabilisation per direction: scaling up takes the lowest recommendation of the scale-up window,
- *   scaling down the highest of the scale-down window (unset → the controller's setting);
+ * - stabilisation per direction: the count moves from the current one at most up to the lowest
+ *   recommendation of the scale-up window and at most down to the highest of the scale-down window
+ *   (its window unset → the controller's setting);
  * - rate: each policy allows a change relative to the replicas at the start of its period (the
  *   scale events of that period subtracted); selectPolicy Max takes the most permissive, Min the
  *   least, Disabled forbids the direction; then min/maxReplicas.
