@@ -9,7 +9,8 @@
  *   and deletion fields are immutable; `status` is only written through the status subresource
  *   for kinds that have one; a no-op write changes nothing and emits nothing; generation bumps on
  *   spec changes; `scale` reads and writes spec.replicas (status: replicas and the selector string).
- * - delete: preconditions, finalizers (and `foregroundDeletion` / `orphan` for those policies) set
+ * - delete: preconditions, finalizers (and `foregroundDeletion` / `orphan` for those policies; a
+ *   ReplicationController deleted without a policy orphans, as in core/v1) set
  *   deletionTimestamp instead of deleting; a bound pod is deleted gracefully (deletionTimestamp +
  *   grace) until deleted with gracePeriodSeconds 0 or it has finished; removing the last finalizer
  *   of a deleting object deletes it. Pods support `binding` (sets spec.nodeName once) and `eviction`.
@@ -207,7 +208,9 @@ export class FakeApi implements ApiClient {
     if (opts.dryRun?.length) return clone(stored);
     const next = clone(stored);
     const meta = next.metadata;
-    const policyFinalizer = { Foreground: 'foregroundDeletion', Orphan: 'orphan', Background: undefined }[opts.propagationPolicy ?? 'Background'];
+    // Without a policy, core/v1 ReplicationControllers orphan (Kubernetes' compatibility default); everything else is Background.
+    const policy = opts.propagationPolicy ?? (r.group === '' && r.plural === 'replicationcontrollers' ? 'Orphan' : 'Background');
+    const policyFinalizer = { Foreground: 'foregroundDeletion', Orphan: 'orphan', Background: undefined }[policy];
     if (policyFinalizer && !meta.deletionTimestamp && !meta.finalizers?.includes(policyFinalizer)) meta.finalizers = [...(meta.finalizers ?? []), policyFinalizer];
     const grace = this.gracePeriod(r, stored, opts);
     if (!meta.finalizers?.length && grace === 0) return clone(this.remove(r, stored));
