@@ -204,6 +204,5 @@ describe('kubectl against the cluster itself: version, cluster-info, nodes, name
   });
 
   // In the notes, still to come with later components (kubelet, HPA controller): kept visible here.
-  it.todo('get hpa / autoscale deployment (the notes list hpa among what kubectl shows; not served yet)');
   it.todo('logs, exec and port-forward of a running pod, get nodes of kubelet-registered nodes (need the kubelet)');
 });
