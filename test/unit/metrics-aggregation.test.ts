@@ -91,6 +91,8 @@ describe('api-server: metrics aggregation', () => {
     expect(m.accept(summary({ timestamp: '2025-12-31T23:59:59.000Z', usage: { cpuMillicores: 1, memoryBytes: 1 } }))).toBe(false);
     expect(m.accept({ node: 'x' })).toBe(false);
     expect(m.accept('garbage')).toBe(false);
+    expect(m.accept(summary({ pods: [{ namespace: 'default', name: 'x', uid: 'u9' } as never] }))).toBe(false);
+    expect(m.accept(summary({ usage: { cpuMillicores: 'lots' as never, memoryBytes: 1 } }))).toBe(false);
     expect(m.node('node-1')?.usage.cpuMillicores).toBe(1500);
   });
 

@@ -33,9 +33,20 @@ export interface SummaryOptions {
   minStaleMs?: number;
 }
 
+const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+function isUsage(v: unknown): boolean {
+  const u = v as { cpuMillicores?: unknown; memoryBytes?: unknown } | null | undefined;
+  return !!u && isNumber(u.cpuMillicores) && isNumber(u.memoryBytes);
+}
+
+/** The whole shape is checked once here, so nothing downstream meets a malformed sample. */
 function isSummary(v: unknown): v is NodeMetricsSummary {
   const s = v as NodeMetricsSummary | undefined;
-  return !!s && typeof s.node === 'string' && typeof s.timestamp === 'string' && Array.isArray(s.pods) && typeof s.usage === 'object' && s.usage !== null;
+  if (!s || typeof s.node !== 'string' || typeof s.timestamp !== 'string' || !isUsage(s.usage) || !Array.isArray(s.pods)) return false;
+  return s.pods.every(
+    (p) => !!p && typeof p.uid === 'string' && typeof p.name === 'string' && typeof p.namespace === 'string' && Array.isArray(p.containers) && p.containers.every((c) => !!c && typeof c.name === 'string' && isUsage(c)),
+  );
 }
 
 export class MetricsSummaries {
