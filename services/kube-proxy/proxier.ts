@@ -238,7 +238,6 @@ export class Proxier {
     }
     const conn: Connection = { client, upstream, backendIp };
     this.connections.add(conn);
-    client.setNoDelay(true);
     upstream.on('error', () => reset(client));
     client.on('error', () => reset(upstream));
     const done = (): void => {
