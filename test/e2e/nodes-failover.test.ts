@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type E2ECluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { kubectlOk } from '../support/kubectl-ok.js';
 import { describedEvents } from '../support/kubectl-events.js';
 import { parseTable, row } from '../support/kubectl-output.js';
 
@@ -33,11 +34,7 @@ describe('a standby scheduler and controller-manager take over when the leader i
     await c?.down();
   });
 
-  const ok = async (args: string[], input?: string): Promise<string> => {
-    const r = await c.kubectl(args, input === undefined ? {} : { input });
-    expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const ok = (args: string[], input?: string): Promise<string> => kubectlOk(c, args, input);
   const lease = async (name: string): Promise<any> => JSON.parse(await ok(['get', 'lease', name, '-n', 'kube-system', '-o', 'json']));
   const statusLine = (out: string, name: string): string[] => {
     const line = out.split('\n').find((l) => l.startsWith(`${name} `));

@@ -14,6 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type E2ECluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { kubectlOk } from '../support/kubectl-ok.js';
 import { httpGet, tryHttpGet } from '../support/http.js';
 import { describedEvents, showEvents } from '../support/kubectl-events.js';
 import { column, describeField, describeSection, parseTable, row, type KubectlTable } from '../support/kubectl-output.js';
@@ -64,11 +65,7 @@ describe('a node fails and the cluster heals: kubemu kill node-2, then kubemu st
     await c?.down();
   });
 
-  const ok = async (args: string[], input?: string): Promise<string> => {
-    const r = await c.kubectl(args, input === undefined ? {} : { input });
-    expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const ok = (args: string[], input?: string): Promise<string> => kubectlOk(c, args, input);
   const pods = async (...args: string[]) => parseTable(await ok(['get', 'po', '-o', 'wide', ...args]));
   const nodes = async () => parseTable(await ok(['get', 'nodes']));
   const remember = (t: KubectlTable, names: string[]) => {

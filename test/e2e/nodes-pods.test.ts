@@ -8,13 +8,16 @@
  * fortune pod shares an emptyDir between its two containers.
  *
  * One cluster for the whole file: each test makes its own pods. Addresses are checked against the
- * cluster's own plan (a node's pod CIDR as the API shows it), not hard-coded, because several
- * clusters on one machine get different ranges.
+ * cluster's network slot (recorded in its state file): slot 0 is the notes-like 127.1.0.N for nodes
+ * and 127.128.N.0/24 for their pods, but several clusters on one machine get different slots.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { networkPlan, type NetworkPlan } from '../../shared/api/network.js';
+import { readState } from '../../services/kubemu/state.js';
 import { startCluster, type E2ECluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { kubectlOk } from '../support/kubectl-ok.js';
 import { httpGet } from '../support/http.js';
 import { describedEvents, showEvents } from '../support/kubectl-events.js';
 import { column, describeField, describeSection, parseTable, row, startKubectl } from '../support/kubectl-output.js';
@@ -30,19 +33,18 @@ function inCidr24(ip: string, cidr: string): boolean {
 
 describe('nodes run pods: registration, scheduling, real containers, restarts and back-off', { timeout: 120_000 }, () => {
   let c: E2ECluster;
+  /** The cluster's addresses: node-N is `plan.nodeAddress(N)`, its pods come from `plan.podCidr(N)`. */
+  let plan: NetworkPlan;
 
   beforeAll(async () => {
     c = await startCluster({ nodes: 3 });
+    plan = networkPlan(readState(c.dataDir)?.networkSlot ?? 0);
   }, 180_000);
   afterAll(async () => {
     await c?.down();
   });
 
-  const ok = async (args: string[], input?: string): Promise<string> => {
-    const r = await c.kubectl(args, input === undefined ? {} : { input });
-    expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const ok = (args: string[], input?: string): Promise<string> => kubectlOk(c, args, input);
   const json = async (args: string[]): Promise<any> => JSON.parse(await ok([...args, '-o', 'json']));
   const running = (pod: string, timeoutMs = 60_000): Promise<any> =>
     eventually(
@@ -62,14 +64,11 @@ describe('nodes run pods: registration, scheduling, real containers, restarts an
     for (const r of t.rows) expect(r).toMatchObject({ STATUS: 'Ready', ROLES: '<none>', VERSION: 'v1.32.0' });
   });
 
-  it('get nodes -o wide: each node has its own loopback address 127.x.0.N and the process runtime', async () => {
+  it("get nodes -o wide: each node has its own loopback address (127.1.0.N in the first slot) and the process runtime", async () => {
     const t = parseTable(await ok(['get', 'nodes', '-o', 'wide']));
     expect(t.headers).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
-    const ips = NODES.map((n) => row(t, n)['INTERNAL-IP']!);
-    // 127.1.0.N on a machine with no other kubemu cluster; another network slot changes the second octet only.
-    ips.forEach((ip, i) => expect(ip).toMatch(new RegExp(`^127\\.\\d+\\.0\\.${i + 1}$`)));
-    expect(new Set(ips.map((ip) => ip.split('.')[1])).size).toBe(1);
-    for (const n of NODES) expect(row(t, n)).toMatchObject({ 'EXTERNAL-IP': '<none>', 'CONTAINER-RUNTIME': 'kubemu://process' });
+    NODES.forEach((n, i) => expect(row(t, n), n).toMatchObject({ 'INTERNAL-IP': plan.nodeAddress(i + 1), 'EXTERNAL-IP': '<none>', 'CONTAINER-RUNTIME': 'kubemu://process' }));
+    expect(plan.nodeAddress(1)).toMatch(/^127\.\d+\.0\.1$/);
   });
 
   it('describe node node-1: labels, Ready conditions, addresses, capacity, system info, pod CIDR and its Lease', async () => {
@@ -94,9 +93,8 @@ describe('nodes run pods: registration, scheduling, real containers, restarts an
       Ready: ['True', 'KubeletReady', 'kubelet is posting ready status'],
     });
 
-    const address = (await json(['get', 'node', 'node-1'])).status.addresses.find((a: { type: string }) => a.type === 'InternalIP').address;
     expect(describeSection(out, 'Addresses').map((l) => l.trim().split(/:\s+/))).toEqual([
-      ['InternalIP', address],
+      ['InternalIP', plan.nodeAddress(1)],
       ['Hostname', 'node-1'],
     ]);
 
@@ -110,7 +108,8 @@ describe('nodes run pods: registration, scheduling, real containers, restarts an
     const info = Object.fromEntries(describeSection(out, 'System Info').map((l) => l.trim().split(/:\s+/)));
     expect(info).toMatchObject({ 'Operating System': 'linux', 'Container Runtime Version': 'kubemu://process', 'Kubelet Version': 'v1.32.0', 'Kube-Proxy Version': 'v1.32.0' });
     expect(info['Machine ID']).toMatch(/^[0-9a-f]{32}$/);
-    expect(describeField(out, 'PodCIDR')).toMatch(/^127\.\d+\.1\.0\/24$/);
+    expect(describeField(out, 'PodCIDR')).toBe(plan.podCidr(1));
+    expect(describeField(out, 'PodCIDRs')).toBe(plan.podCidr(1));
     expect(describeField(out, 'Non-terminated Pods')).toMatch(/^\(\d+ in total\)$/);
 
     const nodeEvents = describedEvents(out);
@@ -143,14 +142,12 @@ describe('nodes run pods: registration, scheduling, real containers, restarts an
       { timeoutMs: 30_000 },
     );
     expect(NODES).toContain(r.NODE);
-    const node = await json(['get', 'node', r.NODE!]);
-    const n = r.NODE!.slice('node-'.length);
-    expect(node.spec.podCIDR).toMatch(new RegExp(`^127\\.\\d+\\.${n}\\.0/24$`));
-    expect(inCidr24(r.IP!, node.spec.podCIDR), `${r.IP} in ${node.spec.podCIDR}`).toBe(true);
+    const n = Number(r.NODE!.slice('node-'.length));
+    expect((await json(['get', 'node', r.NODE!])).spec.podCIDR).toBe(plan.podCidr(n));
+    expect(inCidr24(r.IP!, plan.podCidr(n)), `${r.IP} in ${plan.podCidr(n)}`).toBe(true);
 
     const pod = await json(['get', 'po', 'kubia-manual']);
-    const nodeIP = node.status.addresses.find((a: { type: string }) => a.type === 'InternalIP').address;
-    expect(pod.status).toMatchObject({ podIP: r.IP, hostIP: nodeIP, podIPs: [{ ip: r.IP }] });
+    expect(pod.status).toMatchObject({ podIP: r.IP, hostIP: plan.nodeAddress(n), podIPs: [{ ip: r.IP }] });
 
     // Running is not yet listening (no readiness probe): a moment to bind.
     await eventually(async () => expect(await httpGet(r.IP!, 8080)).toEqual({ status: 200, body: "You've hit kubia-manual\n" }), { timeoutMs: 10_000 });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type E2ECluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { kubectlOk } from '../support/kubectl-ok.js';
 import { column, parseTable, row } from '../support/kubectl-output.js';
 import { processesByEnv } from '../support/processes.js';
 
@@ -38,11 +39,7 @@ describe('the simulated runtime: thirty pods on three simulated nodes', { timeou
     await c?.down();
   });
 
-  const ok = async (args: string[], input?: string): Promise<string> => {
-    const r = await c.kubectl(args, input === undefined ? {} : { input });
-    expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
+  const ok = (args: string[], input?: string): Promise<string> => kubectlOk(c, args, input);
 
   it('the nodes are Ready and say they run the simulated runtime', async () => {
     const t = parseTable(await ok(['get', 'nodes', '-o', 'wide']));
