@@ -112,7 +112,7 @@ export class DeploymentReconciler implements Reconciler {
   }
 }
 
-/** The Deployment controlling `obj` through a controller reference of `kind`, if the cache knows it by that uid. */
+/** The Deployment controlling `rs`, if the cache knows one by that name and uid. */
 function owningDeployment(deployments: SharedInformer<Deployment>, rs: ReplicaSet): Deployment | undefined {
   const ref = controllerOf(rs);
   if (!ref || ref.kind !== 'Deployment') return undefined;
