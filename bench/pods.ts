@@ -33,7 +33,7 @@ import { ensureNamespace, pidGroups, startBenchCluster, type BenchCluster, type 
 import { PodTimeline } from './lib/pod-timeline.js';
 import { IMAGES, runStartupTest, startupTests, type StartupContext } from './lib/pod-startup.js';
 import { loadPods, sampleMemory, unloadPods, type MemorySample } from './lib/cluster-memory.js';
-import { goalLines, goals, memorySummary, roundTable, startupSummary, type ClusterResults, type StartupRound } from './lib/pods-report.js';
+import { conflictNote, goalLines, goals, memorySummary, roundTable, startupSummary, type ClusterResults, type StartupRound } from './lib/pods-report.js';
 import { load, machine } from './lib/run-info.js';
 import { prepareTree, type Tree } from './lib/snapshot.js';
 import { fmt } from './lib/stats.js';
@@ -127,7 +127,7 @@ async function measureCluster(
         round[t.id] = f;
         if (f.error) failures++;
         const tot = f.stages.total;
-        o.say(`${kind.id} round ${r + 1}/${o.rounds} ${t.id}: ${f.error ? `FAILED ${f.error}` : `p50 ${fmt(tot.p50)} ms, p99 ${fmt(tot.p99)} ms, ${fmt(f.podsPerSec)} pods/s`}`);
+        o.say(`${kind.id} round ${r + 1}/${o.rounds} ${t.id}: ${f.error ? `FAILED ${f.error}` : `p50 ${fmt(tot.p50)} ms, p99 ${fmt(tot.p99)} ms, ${fmt(f.podsPerSec)} pods/s`}${f.deleteConflicts ? `; ${f.deleteConflicts} DELETE(s) answered 409 Conflict, retried` : ''}`);
       }
       results.rounds.push(round);
       o.out(`\n## ${kind.id}, round ${r + 1} of ${o.rounds} (latencies in ms; CPU ms per pod, its whole life, by process group)\n${roundTable(results, round)}`);
@@ -208,6 +208,8 @@ async function main(): Promise<number> {
   for (const c of all) {
     out(`\n## ${c.cluster} (${c.description}): medians over ${rounds} round(s) [min–max]; ms`);
     out(startupSummary(c));
+    const note = conflictNote(c);
+    if (note) out(note);
     out(`\n## ${c.cluster}: memory, MiB`);
     out(memorySummary(c));
   }

@@ -5,7 +5,8 @@
  *
  * A test creates n pods of one image, `concurrency` at a time (1 = one after another): each worker
  * marks `created`, sends the create through the API, waits until the pod timeline (./pod-timeline.ts)
- * shows it Running, deletes it (normal grace, not waited for) and goes on with the next. The pods
+ * shows it Running, deletes it (normal grace, not waited for; a 409 Conflict on that DELETE is
+ * counted and retried, see `deletePod`) and goes on with the next. The pods
  * are deleted as they go so a node never holds more than `concurrency` of them plus those
  * terminating. The test ends when every pod is gone, so its CPU covers whole pod lives (create,
  * schedule, start, stop, delete).
@@ -18,6 +19,7 @@
  */
 import type { Pod } from '../../shared/api/core.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
+import { isStatusError } from '../../shared/api/errors.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import { reapedChildrenCpuSeconds, startCpuMeter, type CpuGroups } from './cpu.js';
 import type { Milestone, PodTimeline } from './pod-timeline.js';
@@ -61,6 +63,8 @@ export interface StartupFigure {
   cpuMsPerPod: Record<string, number>;
   /** Store writes per pod over its whole life (Events included), the idle background subtracted. */
   writesPerPod: number;
+  /** Deletes the api-server answered with 409 Conflict (no precondition was given); retried. */
+  deleteConflicts: number;
   error?: string;
 }
 
@@ -119,6 +123,22 @@ export async function allGone(timeline: PodTimeline, names: string[], timeoutMs:
   );
 }
 
+/**
+ * DELETE without preconditions, retried on 409 Conflict — which it should never answer (the
+ * api-server retries its own read-modify-write); each one is counted so the report shows it.
+ */
+async function deletePod(ctx: StartupContext, name: string, conflicts: { n: number }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ctx.api.delete(PODS, ctx.namespace, name);
+      return;
+    } catch (err) {
+      if (!isStatusError(err, 'Conflict') || attempt >= 5) throw err;
+      conflicts.n++;
+    }
+  }
+}
+
 const reaped = (pids: number[]): number => pids.reduce((s, p) => s + reapedChildrenCpuSeconds(p), 0);
 
 export async function runStartupTest(test: StartupTest, n: number, ctx: StartupContext): Promise<StartupFigure> {
@@ -131,6 +151,7 @@ export async function runStartupTest(test: StartupTest, n: number, ctx: StartupC
   const t0 = process.hrtime.bigint();
   let next = 0;
   let failure: Error | undefined;
+  const conflicts = { n: 0 };
   const worker = async (): Promise<void> => {
     for (let i = next++; i < n && !failure; i = next++) {
       const name = names[i];
@@ -138,7 +159,7 @@ export async function runStartupTest(test: StartupTest, n: number, ctx: StartupC
         ctx.timeline.mark(name, 'created');
         await ctx.api.create(PODS, ctx.namespace, benchPod(name, test.image, labels));
         await ctx.timeline.until(name, 'running', ctx.timeoutMs);
-        await ctx.api.delete(PODS, ctx.namespace, name);
+        await deletePod(ctx, name, conflicts);
       } catch (err) {
         failure ??= err as Error;
       }
@@ -159,7 +180,7 @@ export async function runStartupTest(test: StartupTest, n: number, ctx: StartupC
   const seconds = Number(started - t0) / 1e9;
   const background = (ctx.idleWritesPerSec * Number(ended - t0)) / 1e9;
   const writesPerPod = (revAfter - revBefore - background) / Math.max(1, created.length);
-  const fig: StartupFigure = { n: created.length, seconds, podsPerSec: created.length / seconds, stages: stageFigures(ctx, created), cpuMsPerPod, writesPerPod };
+  const fig: StartupFigure = { n: created.length, seconds, podsPerSec: created.length / seconds, stages: stageFigures(ctx, created), cpuMsPerPod, writesPerPod, deleteConflicts: conflicts.n };
   if (failure) fig.error = failure.message;
   return fig;
 }

@@ -132,6 +132,12 @@ export function memorySummary(c: ClusterResults): string {
   return table(rows);
 }
 
+/** Deletes answered 409 Conflict over every round (an api-server bug: it should retry itself). */
+export function conflictNote(c: ClusterResults): string | undefined {
+  const n = c.rounds.reduce((a, r) => a + Object.values(r).reduce((b, f) => b + (f.deleteConflicts ?? 0), 0), 0);
+  return n ? `note: ${n} pod DELETE(s) without preconditions were answered 409 Conflict by the api-server and retried by the benchmark` : undefined;
+}
+
 export interface Goal {
   goal: string;
   value: string;
