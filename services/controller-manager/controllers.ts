@@ -22,6 +22,7 @@ import { rsAdapter } from './replicas/rs-adapter.js';
 import { garbageCollectorController } from './garbage-collector/collector.js';
 import { endpointsController } from './endpoints.js';
 import { endpointSliceController } from './endpointslices.js';
+import { endpointSliceMirroringController } from './endpointslice-mirroring.js';
 import { serviceLoadBalancerController } from './service-lb.js';
 import { hpaController } from './hpa/hpa-controller.js';
 
@@ -41,6 +42,7 @@ export const CONTROLLERS: readonly ControllerDescriptor[] = [
   { name: 'garbage-collector', create: garbageCollectorController },
   { name: 'endpoint', create: endpointsController },
   { name: 'endpointslice', create: endpointSliceController },
+  { name: 'endpointslice-mirroring', create: endpointSliceMirroringController },
   { name: 'service-lb', create: serviceLoadBalancerController },
   { name: 'horizontalpodautoscaling', create: hpaController },
 ];

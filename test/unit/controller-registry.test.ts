@@ -8,11 +8,11 @@ const names = (spec?: string) => selectControllers(spec).map((c) => c.name);
 describe('controller registry', () => {
   it('runs every controller by default, in registry order', () => {
     expect(names()).toEqual(CONTROLLERS.map((c) => c.name));
-    expect(names()).toEqual(['node-lifecycle', 'node-lease', 'taint-eviction', 'pod-gc', 'deployment', 'replicationcontroller', 'replicaset', 'garbage-collector', 'endpoint', 'endpointslice', 'service-lb', 'horizontalpodautoscaling']);
+    expect(names()).toEqual(['node-lifecycle', 'node-lease', 'taint-eviction', 'pod-gc', 'deployment', 'replicationcontroller', 'replicaset', 'garbage-collector', 'endpoint', 'endpointslice', 'endpointslice-mirroring', 'service-lb', 'horizontalpodautoscaling']);
   });
 
   it("reads kube-controller-manager's --controllers grammar", () => {
-    expect(names('*,-pod-gc')).toEqual(['node-lifecycle', 'node-lease', 'taint-eviction', 'deployment', 'replicationcontroller', 'replicaset', 'garbage-collector', 'endpoint', 'endpointslice', 'service-lb', 'horizontalpodautoscaling']);
+    expect(names('*,-pod-gc')).toEqual(['node-lifecycle', 'node-lease', 'taint-eviction', 'deployment', 'replicationcontroller', 'replicaset', 'garbage-collector', 'endpoint', 'endpointslice', 'endpointslice-mirroring', 'service-lb', 'horizontalpodautoscaling']);
     expect(names('node-lifecycle, taint-eviction')).toEqual(['node-lifecycle', 'taint-eviction']);
     expect(names('-pod-gc')).toEqual([]);
   });
