@@ -11,7 +11,7 @@
  * all run, and answers the names so `unloadPods` can delete them and wait until they are gone.
  */
 import type { ProcessRecord } from '../../services/kubemu/state.js';
-import { descendants } from '../../services/kubemu/process-identity.js';
+import { processTree } from '../../shared/runtime/proc.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import { memoryOf, memoryOfAll, type MemoryUse } from './memory.js';
@@ -42,7 +42,7 @@ export function sampleMemory(records: ProcessRecord[], pods: number): MemorySamp
     processes.push({ name: r.name, component: r.component, ...(r.node ? { node: r.node } : {}), mem });
     if (r.component === 'kubelet') kubelets.push(r.pid);
   }
-  const containerPids = kubelets.flatMap((k) => descendants(k).map((d) => d.pid));
+  const containerPids = kubelets.flatMap((k) => processTree(k).filter((p) => p !== k));
   return { pods, processes, containers: memoryOfAll(containerPids) };
 }
 

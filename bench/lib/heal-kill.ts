@@ -21,8 +21,7 @@
  * `restoreNode`: `kubemu start <node>` (same flags, waits until the node is Ready again), then
  * until the pods evicted from it are gone (the returning kubelet confirms their deletion).
  */
-import { descendants, isAlive as inProcessTable } from '../../services/kubemu/process-identity.js';
-import { isAlive as runsCode } from '../../services/kubelet/runtime/process/proc-table.js';
+import { isAlive as runsCode, procStat, processTree } from '../../shared/runtime/proc.js';
 import { eventually } from '../../test/support/eventually.js';
 import type { BenchCluster } from './kubemu-cluster.js';
 import type { NodeTimeline } from './node-timeline.js';
@@ -81,6 +80,12 @@ const minOf = (xs: (number | undefined)[]): number | undefined => {
   return d.length ? Math.min(...d) : undefined;
 };
 
+/** Still listed by the kernel: any state but zombie (Z) or dead (X), exiting or not. */
+function inProcessTable(pid: number): boolean {
+  const st = procStat(pid);
+  return st !== undefined && st.state !== 'Z' && st.state !== 'X';
+}
+
 /** ms after t0 when no pid is `alive` any more; undefined when some outlived `timeoutMs`. */
 async function waitGone(pids: number[], alive: (pid: number) => boolean, t0: bigint, timeoutMs: number): Promise<number | undefined> {
   try {
@@ -96,7 +101,7 @@ export async function killNode(node: string, ctx: KillContext): Promise<KillTime
   const kubelet = procs.find((p) => p.component === 'kubelet');
   if (!kubelet?.pid) throw new Error(`${node} has no running kubelet in the state file`);
   const victims = ctx.pods.all().filter((p) => p.node === node && live(p));
-  const containers = descendants(kubelet.pid).map((d) => d.pid);
+  const containers = processTree(kubelet.pid).filter((p) => p !== kubelet.pid);
   const result: KillTimeline = { node, victims: victims.map((v) => v.name), pods: victims.length, containers: containers.length };
 
   const t0 = process.hrtime.bigint();
