@@ -3,7 +3,8 @@
  * `kubectl create -f rc.yaml` (kubia ×3), `kubectl expose rc kubia --type=LoadBalancer --name
  * kubia-http`, an EXTERNAL-IP in `kubectl get svc`, requests to it answered by every pod (real TCP
  * through kube-proxy), the ClusterIP and each node's NodePort answering, a Service without ready
- * endpoints refusing at once, `kubectl scale` to 5 answered by all five, and then the node whose
+ * endpoints refusing at once, a selector-less Service with hand-written Endpoints answering,
+ * `kubectl scale` to 5 answered by all five, and then the node whose
  * kube-proxy holds the load-balancer address is killed: another kube-proxy takes the address over
  * within about a second, the dead node's pods answer no more, the Service keeps answering and the
  * ReplicationController's replacements join it.
@@ -163,6 +164,22 @@ describe('Services carry real traffic: expose rc kubia as a LoadBalancer, curl i
     expect(ms).toBeLessThan(1000);
     const curl = await run('curl', ['-s', '-m', '5', `http://${ip}:80`]).catch((e: { code: number }) => e);
     expect((curl as { code: number }).code).toBe(7); // curl: failed to connect
+  });
+
+  it('a Service without a selector carries traffic to the Endpoints written for it', async () => {
+    const [pod] = [...(await readyPods()).keys()];
+    const podIp = row(await pods(), pod).IP;
+    const manifests = [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'external-service' }, spec: { ports: [{ port: 80 }] } },
+      { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'external-service' }, subsets: [{ addresses: [{ ip: podIp }], ports: [{ port: 8080 }] }] },
+    ];
+    expect((await ok(['create', '-f', '-'], manifests.map((m) => JSON.stringify(m)).join('\n'))).trim().split('\n')).toEqual([
+      'service/external-service created',
+      'endpoints/external-service created',
+    ]);
+    const ip = row(parseTable(await ok(['get', 'svc', 'external-service'])), 'external-service')['CLUSTER-IP'];
+    await eventually(async () => expect(await whoAnswers(ip, 80)).toBe(pod), { timeoutMs: 10_000, intervalMs: 200 });
+    expect(describeField(await ok(['describe', 'svc', 'external-service']), 'Endpoints')).toBe(`${podIp}:8080`);
   });
 
   it('kubectl scale rc kubia --replicas=5 → five pods, all answering', async () => {
