@@ -4,7 +4,8 @@
  * A pid is ours when `/proc/<pid>/stat` shows the start time (clock ticks since boot) recorded when
  * we spawned it: pids are reused, start times of live processes with the same pid are not. The
  * command line is kept alongside for people (`kubemu status`) and as the check where the start time
- * was not recorded. A zombie (exited, not yet reaped) counts as gone.
+ * was not recorded. A zombie, or a process in the kernel's exit path, counts as gone. /proc is read
+ * by shared/runtime/proc.ts.
  *
  * Process groups: every cluster process leads its own group (pgid = pid), so what it spawned
  * (a kubelet's containers) can be found by pgid after the leader is gone. Linux never hands out a
@@ -17,17 +18,10 @@
  * Without /proc (not Linux) identity cannot be proven; `identify` then answers undefined and
  * callers fall back to `signal 0` liveness.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStat, readCmdline, type ProcStat } from '../../shared/runtime/proc.js';
 
-export interface ProcStat {
-  pid: number;
-  /** R, S, D, Z, T, … */
-  state: string;
-  ppid: number;
-  pgid: number;
-  /** Start time after boot, in clock ticks. */
-  startTicks: number;
-}
+export { readCmdline };
 
 export interface Identity {
   pid: number;
@@ -35,49 +29,22 @@ export interface Identity {
   cmdline: string[];
 }
 
-/** Parses `/proc/<pid>/stat`; the command name in parentheses may itself hold spaces and ')'. */
-export function parseProcStat(text: string): ProcStat | undefined {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 2).trim().split(/\s+/);
-  // Fields after the name start at field 3 (state); starttime is field 22.
-  const state = rest[0];
-  const ppid = Number(rest[1]);
-  const pgid = Number(rest[2]);
-  const startTicks = Number(rest[19]);
-  if (!state || !Number.isInteger(pid) || !Number.isFinite(startTicks)) return undefined;
-  return { pid, state, ppid, pgid, startTicks };
-}
-
-export function readStat(pid: number): ProcStat | undefined {
-  try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-export function readCmdline(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s, i, all) => s !== '' || i < all.length - 1);
-  } catch {
-    return [];
-  }
+/** Gone, a zombie, or in the kernel's exit path (which can last seconds here before the reaper). */
+function dead(st: ProcStat | undefined): boolean {
+  return !st || st.state === 'Z' || st.state === 'X' || st.exiting;
 }
 
 let procAvailable: boolean | undefined;
 
 export function hasProc(): boolean {
-  return (procAvailable ??= readStat(process.pid) !== undefined);
+  return (procAvailable ??= procStat(process.pid) !== undefined);
 }
 
 /** The identity of a live process, or undefined when it is gone (or /proc is missing). */
 export function identify(pid: number): Identity | undefined {
-  const st = readStat(pid);
-  if (!st || st.state === 'Z') return undefined;
-  return { pid, startTicks: st.startTicks, cmdline: readCmdline(pid) };
+  const st = procStat(pid);
+  if (dead(st)) return undefined;
+  return { pid, startTicks: st!.startTicks, cmdline: readCmdline(pid) };
 }
 
 function signalZero(pid: number): boolean {
@@ -89,11 +56,10 @@ function signalZero(pid: number): boolean {
   }
 }
 
-/** Alive and not a zombie. */
+/** Alive: not gone, not a zombie, not exiting. */
 export function isAlive(pid: number): boolean {
   if (!hasProc()) return signalZero(pid);
-  const st = readStat(pid);
-  return st !== undefined && st.state !== 'Z';
+  return !dead(procStat(pid));
 }
 
 export type Ownership = 'ours' | 'gone' | 'reused';
@@ -118,8 +84,8 @@ function allStats(): ProcStat[] {
   const out: ProcStat[] = [];
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
-    const st = readStat(Number(e));
-    if (st && st.state !== 'Z') out.push(st);
+    const st = procStat(Number(e));
+    if (!dead(st)) out.push(st!);
   }
   return out;
 }
@@ -127,7 +93,7 @@ function allStats(): ProcStat[] {
 /** Live members of process group `pgid` (the leader included when alive). */
 export function groupMembers(pgid: number): number[] {
   return allStats()
-    .filter((st) => st.pgid === pgid)
+    .filter((st) => st.pgrp === pgid)
     .map((st) => st.pid);
 }
 

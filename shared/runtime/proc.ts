@@ -1,7 +1,8 @@
 /**
- * What the process runtime reads from Linux's /proc: a process's children, its descendants, its
- * CPU ticks and resident memory, and whether it is still there. Host PIDs throughout (the kubelet
- * sees every pod's processes from outside their PID namespaces).
+ * Linux's /proc, read the one way kubemu reads it (the launcher checks its processes, the kubelet's
+ * process runtime its containers): a process's stat (state, parent, group, start time, CPU ticks,
+ * resident memory, whether it is exiting), its command line, its children and descendants, and
+ * whether it is still alive. Host PIDs throughout.
  *
  * Every function answers "nothing" (empty, undefined, false) for a process that is gone or a /proc
  * that cannot be read; none throws. Children come from `/proc/<pid>/task/<tid>/children`
@@ -20,6 +21,8 @@ export interface ProcStat {
   state: string;
   ppid: number;
   pgrp: number;
+  /** Start time in clock ticks since boot: with the pid, identifies a process (pids are reused). */
+  startTicks: number;
   /** In the kernel's exit path (PF_EXITING): runs no more user code, even if not yet a zombie. */
   exiting: boolean;
   /** utime + stime + cutime + cstime: this process and its reaped children. */
@@ -35,21 +38,40 @@ function read(path: string): string | undefined {
   }
 }
 
-export function procStat(pid: number): ProcStat | undefined {
-  const raw = read(`/proc/${pid}/stat`);
-  if (!raw) return undefined;
+/** Parses the text of `/proc/<pid>/stat`; undefined when it is not one. */
+export function parseProcStat(raw: string): ProcStat | undefined {
+  const open = raw.indexOf('(');
+  const close = raw.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(raw.slice(0, open).trim());
   // comm (field 2) may hold spaces and parentheses: the fields we want follow the last ')'.
-  const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  const f = raw.slice(close + 2).trim().split(/\s+/);
   const n = (i: number): number => Number(f[i - 3] ?? 0);
+  if (!f[0] || !Number.isInteger(pid)) return undefined;
   return {
     pid,
-    state: f[0] ?? '?',
+    state: f[0],
     ppid: n(4),
     pgrp: n(5),
+    startTicks: n(22),
     exiting: (n(9) & PF_EXITING) !== 0,
     ticks: n(14) + n(15) + n(16) + n(17),
     rssBytes: n(24) * PAGE_BYTES,
   };
+}
+
+export function procStat(pid: number): ProcStat | undefined {
+  const raw = read(`/proc/${pid}/stat`);
+  return raw ? parseProcStat(raw) : undefined;
+}
+
+/** The command line of a process (empty when gone). */
+export function readCmdline(pid: number): string[] {
+  const raw = read(`/proc/${pid}/cmdline`);
+  if (!raw) return [];
+  const parts = raw.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
 }
 
 /**

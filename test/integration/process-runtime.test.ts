@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcessRuntime, type ProcessRuntime } from '../../services/kubelet/runtime/process/index.js';
-import { isAlive, processTree } from '../../services/kubelet/runtime/process/proc-table.js';
+import { isAlive, processTree } from '../../shared/runtime/proc.js';
 import type { ContainerConfig, ContainerInfo, LogOptions, Runtime, Sandbox } from '../../services/kubelet/runtime/runtime.js';
 import { eventually } from '../support/eventually.js';
 

@@ -14,7 +14,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { descendants, identify, ownership, type Identity } from '../../services/kubemu/process-identity.js';
 import { readState, type ProcessRecord } from '../../services/kubemu/state.js';
-import { isAlive } from '../../services/kubelet/runtime/process/proc-table.js';
+import { isAlive } from '../../shared/runtime/proc.js';
 
 export type { Identity } from '../../services/kubemu/process-identity.js';
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realClock } from '../../shared/runtime/clock.js';
 import type { Launch } from '../../services/kubemu/components.js';
-import { groupMembers, isAlive, parseProcStat } from '../../services/kubemu/process-identity.js';
+import { groupMembers, isAlive } from '../../services/kubemu/process-identity.js';
+import { parseProcStat } from '../../shared/runtime/proc.js';
 import { spawnProcess, stopProcess, stopProcesses, type Spawned } from '../../services/kubemu/supervisor.js';
 import { logTail } from '../../services/kubemu/log-tail.js';
 import { eventually } from '../support/eventually.js';
@@ -40,7 +41,7 @@ describe('kubemu supervisor', () => {
 
   it('parses /proc stat lines whose command name holds spaces and parentheses', () => {
     const line = '4242 (node (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 11 0 987654 1000 50';
-    expect(parseProcStat(line)).toEqual({ pid: 4242, state: 'S', ppid: 1, pgid: 4242, startTicks: 987654 });
+    expect(parseProcStat(line)).toMatchObject({ pid: 4242, state: 'S', ppid: 1, pgrp: 4242, startTicks: 987654, exiting: false });
     expect(parseProcStat('garbage')).toBeUndefined();
   });
 

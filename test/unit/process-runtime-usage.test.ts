@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { limitsOf } from '../../services/kubelet/runtime/process/cgroups.js';
-import { isAlive, procStat, processTree, treeUsage } from '../../services/kubelet/runtime/process/proc-table.js';
+import { isAlive, procStat, processTree, treeUsage } from '../../shared/runtime/proc.js';
 import { UsageSampler } from '../../services/kubelet/runtime/process/usage.js';
 import { FakeClock } from '../../shared/runtime/clock.js';
 

@@ -19,7 +19,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intValueOrZero, milliValueOrZero } from '../../../../shared/api/quantity.js';
-import { isAlive } from './proc-table.js';
+import { isAlive } from '../../../../shared/runtime/proc.js';
 
 export interface ContainerCgroup {
   /** The `cgroup.procs` files the container's wrapper writes itself into. */

@@ -26,7 +26,7 @@ import { Cgroups, limitsOf, type ContainerCgroup } from './cgroups.js';
 import { containerArgv as imageArgv, imageEnv } from './command.js';
 import { containerArgv, plainContainerArgv, type Isolation } from './isolation.js';
 import { LogWriter } from './logs.js';
-import { childrenOf } from './proc-table.js';
+import { childrenOf } from '../../../../shared/runtime/proc.js';
 import type { ProgramLocator } from './programs.js';
 import type { PodSandbox } from './sandbox.js';
 

@@ -22,7 +22,7 @@ import { badRequest } from '../../../../shared/api/errors.js';
 import type { Clock } from '../../../../shared/runtime/clock.js';
 import type { ExecOptions, ExecSession } from '../runtime.js';
 import { execArgv, type Isolation } from './isolation.js';
-import { processTree } from './proc-table.js';
+import { processTree } from '../../../../shared/runtime/proc.js';
 
 const DRAIN_MS = 500;
 const RESIZE_TRIES = 40;

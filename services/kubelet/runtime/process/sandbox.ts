@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../../../shared/runtime/clock.js';
 import type { Logger } from '../../../../shared/runtime/logger.js';
 import type { Sandbox, SandboxConfig } from '../runtime.js';
-import { childrenOf, isAlive } from './proc-table.js';
+import { childrenOf, isAlive } from '../../../../shared/runtime/proc.js';
 import { SYSTEM_PATH, sandboxArgv, type Isolation } from './isolation.js';
 
 const READY_TIMEOUT_MS = 10_000;

@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../../../../shared/runtime/clock.js';
 import type { ResourceUsage } from '../runtime.js';
-import { CLOCK_TICKS, treeUsage } from './proc-table.js';
+import { CLOCK_TICKS, treeUsage } from '../../../../shared/runtime/proc.js';
 
 interface Sample {
   at: number;
