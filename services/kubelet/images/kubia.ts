@@ -9,7 +9,10 @@
  *   v3           like v2 but `v3`, and from the fifth request on 500 `Some internal error has occurred! …`
  *   unhealthy    like v1 for five requests, then 500 `I'm not well. Please restart me!`
  * The hostname is the pod's (UTS namespace, or `HOSTNAME` where the runtime has no namespaces).
- * No SIGTERM handler, like the book's app: node's default is to die at once.
+ * On SIGTERM it stops accepting connections, lets requests in flight finish, and exits. (The book's
+ * app has no handler, but as PID 1 of its container it ignores SIGTERM and keeps serving through
+ * the grace period; kubemu's containers are not PID 1, so the program itself drains — the same
+ * outcome for clients, zero failed requests during a rollout, without waiting for the SIGKILL.)
  *
  * A container program: imports node built-ins only, never kubemu code.
  */
@@ -45,3 +48,9 @@ const server = createServer((req, res) => {
   res.end(body);
 });
 server.listen(8080, host);
+
+process.on('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+  // Requests still running after the kubelet's grace period are ended by its SIGKILL.
+});
