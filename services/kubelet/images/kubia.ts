@@ -41,15 +41,19 @@ function answer(): { status: number; body: string } {
 }
 
 console.log('Kubia server starting...');
+let draining = false;
 const server = createServer((req, res) => {
   console.log(`Received request from ${req.socket.remoteAddress}`);
   const { status, body } = answer();
+  // While draining, keep-alive connections end after their response, so the server can close.
+  if (draining) res.setHeader('Connection', 'close');
   res.writeHead(status);
   res.end(body);
 });
 server.listen(8080, host);
 
 process.on('SIGTERM', () => {
+  draining = true;
   server.close(() => process.exit(0));
   server.closeIdleConnections();
   // Requests still running after the kubelet's grace period are ended by its SIGKILL.
