@@ -3,14 +3,14 @@
  * its pods are replaced and Ready on the other nodes. Median over several kills.
  *
  *   npm run bench:heal -- [--kills 10] [--nodes 3] [--replicas 6] [--runtime process|simulated]
- *                         [--profile default|kubernetes] [--owner standin|rc] [--readiness-period S]
+ *                         [--profile default|kubernetes] [--owner rc|standin] [--readiness-period S]
  *                         [--commit REF | --work-tree] [--json [FILE]]
  *
  * Starts a real cluster with the compiled launcher (./lib/kubemu-cluster.ts; the profile given
  * goes to every component) and keeps `replicas` luksa/kubia pods alive with a replica owner
- * (./lib/replica-owners.ts: a stand-in ReplicaSet in this process until kubemu has an RC
- * controller; `--owner rc` uses a real ReplicationController). Each pod requests 100m CPU, so the
- * scheduler spreads them. Then, `kills` times: SIGKILL the kubelet and kube-proxy of the node with
+ * (./lib/replica-owners.ts: a real ReplicationController, or with `--owner standin` a stand-in
+ * ReplicaSet in this process, which measured healing before kubemu had the controller). Each pod
+ * requests 100m CPU, so the scheduler spreads them (and, with an RC, by owner too). Then, `kills` times: SIGKILL the kubelet and kube-proxy of the node with
  * the most pods, record the timeline (./lib/heal-kill.ts), bring the node back with
  * `kubemu start` and wait until the pods evicted from it are gone, so every kill starts from a
  * whole cluster.
@@ -40,7 +40,7 @@ const HELP = `usage: npm run bench:heal -- [options]
   --replicas N          pods kept alive (default 2 per node)
   --runtime R           process (default) or simulated
   --profile P           default (heartbeat 1s, grace 4s, eviction at once) or kubernetes (10s, 50s, 300s)
-  --owner O             standin (default: a stand-in ReplicaSet in the benchmark) or rc (a real ReplicationController)
+  --owner O             rc (default: a real ReplicationController) or standin (a stand-in ReplicaSet in the benchmark)
   --readiness-period S  give the pods an httpGet readiness probe on :8080 with this period (default 0: none)
   --commit REF          the commit to build and measure (default HEAD), in a temp copy
   --work-tree           measure the checkout as it is (its dist/) instead of a commit
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   const readinessPeriod = numberFlag('readiness-period', 0);
   const runtime = flag('runtime', 'process') as 'process' | 'simulated';
   const profileName = flag('profile', 'default') as ProfileName;
-  const owner = flag('owner', 'standin') as OwnerKind;
+  const owner = flag('owner', 'rc') as OwnerKind;
   if (![kills, replicas].every((x) => Number.isInteger(x) && x >= 1) || !Number.isInteger(nodes) || nodes < 2) throw new Error('--kills and --replicas must be ≥ 1, --nodes ≥ 2');
   if (!['process', 'simulated'].includes(runtime)) throw new Error(`--runtime must be process or simulated, not "${runtime}"`);
   const profile = PROFILES[profileName];

@@ -2,11 +2,11 @@
  * Who keeps the healing benchmark's replicas alive — the part a ReplicationController plays in
  * the book's healing story — chosen with `--owner`:
  *
- * - `standin` (default while kubemu has no RC/RS controller): ./stand-in-replicas.ts, in the
- *   benchmark's own process;
- * - `rc`: a real `v1` ReplicationController created through the API; kubemu's controller-manager
- *   does the rest. Without an RC controller no pod ever appears, which the benchmark reports as
- *   such (it waits for the replicas with a deadline).
+ * - `rc` (default): a real `v1` ReplicationController created through the API; kubemu's
+ *   controller-manager does the rest. On a commit without the RC controller no pod ever appears,
+ *   which the benchmark reports as such (it waits for the replicas with a deadline);
+ * - `standin`: ./stand-in-replicas.ts, in the benchmark's own process — how healing was measured
+ *   before the controller existed, kept to measure such commits and to compare.
  *
  * Both run the same pod template and label; the benchmark observes pods through its own watch
  * and never asks the owner what it did, so both are measured the same way.

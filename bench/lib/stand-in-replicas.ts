@@ -1,7 +1,7 @@
 /**
- * A stand-in for the ReplicaSet controller, inside the healing benchmark, until kubemu's own
- * ReplicationController / ReplicaSet controllers exist (then `--owner rc` measures the real one,
- * ./replica-owners.ts).
+ * A stand-in for the ReplicaSet controller, inside the healing benchmark (`--owner standin`): how
+ * healing was measured before kubemu had its own ReplicationController / ReplicaSet controllers,
+ * kept for such commits and to compare with the real one (`--owner rc`, ./replica-owners.ts).
  *
  * It does what those controllers do for healing, level-based: it watches the pods of its label
  * (its own watch through the api-server, as a controller's informer would) and, whenever fewer
@@ -28,7 +28,7 @@ function active(p: Pod): boolean {
 }
 
 export class StandInReplicaSet implements ReplicaOwner {
-  readonly describe = 'a stand-in ReplicaSet in the benchmark process (no RC/RS controller yet)';
+  readonly describe = 'a stand-in ReplicaSet in the benchmark process (--owner standin)';
   private readonly pods = new Map<string, Pod | 'creating'>();
   private watch?: ApiWatch;
   private working = false;
