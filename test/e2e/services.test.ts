@@ -195,6 +195,42 @@ describe('Services carry real traffic: expose rc kubia as a LoadBalancer, curl i
     await eventually(async () => expect(Object.keys(count(await answers(external, 8080, 25))).sort()).toEqual(names), { timeoutMs: 20_000, intervalMs: 200 });
   });
 
+  it('kubectl delete po <one> → the RC makes a new one, which joins the Service', async () => {
+    const before = [...(await readyPods()).keys()].sort();
+    const victimPod = before[0];
+    expect((await ok(['delete', 'po', victimPod])).trim()).toBe(`pod "${victimPod}" deleted`);
+    const after = await eventually(
+      async () => {
+        const r = [...(await readyPods()).keys()].sort();
+        expect(r).toHaveLength(5);
+        expect(r).not.toContain(victimPod);
+        return r;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await eventually(async () => expect(Object.keys(count(await answers(external, 8080, 25))).sort()).toEqual(after), { timeoutMs: 20_000, intervalMs: 200 });
+  });
+
+  it('relabelling a pod takes it out of the RC (and the Service): a new one appears in its place', async () => {
+    const before = [...(await readyPods()).keys()].sort();
+    const moved = before[0];
+    expect((await ok(['label', 'po', moved, 'app=foo', '--overwrite'])).trim()).toBe(`pod/${moved} labeled`);
+    const after = await eventually(
+      async () => {
+        const r = [...(await readyPods()).keys()].sort();
+        expect(r).toHaveLength(5);
+        expect(r).not.toContain(moved);
+        return r;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const released = JSON.parse(await ok(['get', 'po', moved, '-o', 'json']));
+    expect(released.metadata.ownerReferences ?? []).toEqual([]);
+    expect(released.status.phase).toBe('Running');
+    await eventually(async () => expect(Object.keys(count(await answers(external, 8080, 25))).sort()).toEqual(after), { timeoutMs: 20_000, intervalMs: 200 });
+    expect((await ok(['delete', 'po', moved])).trim()).toBe(`pod "${moved}" deleted`);
+  });
+
   it('killing the node whose kube-proxy holds the EXTERNAL-IP: another takes it over, the dead pods stop answering, the Service keeps answering', async () => {
     const holderPid = await listenerPid(external, 8080);
     expect(holderPid, `nobody listens on ${external}:8080`).toBeDefined();
