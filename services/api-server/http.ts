@@ -4,7 +4,8 @@
  * watches stream newline-delimited JSON events over a chunked response and stop when the client
  * goes away or falls too far behind. A response body that is a `Readable` (followed logs) is piped
  * as it comes, and dropped when the client leaves. Connection upgrades (exec, port-forward) go to the upgrade
- * handlers modules register. Listening is separate from building (`createHttpServer` / `listen`).
+ * handlers modules register; plain requests a module claims (the dashboard, the service proxy) go to
+ * its request handler before the API sees them. Listening is separate from building (`createHttpServer` / `listen`).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable, type Duplex } from 'node:stream';
@@ -21,18 +22,23 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 const MAX_WATCH_BACKLOG = 16 * 1024 * 1024;
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+/** Takes a plain HTTP request before the API sees it (the dashboard, the service proxy); true = answered. */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
 export interface HttpServer {
   server: Server;
   /** Upgrade handlers are tried in order; the first returning true owns the socket. */
   addUpgradeHandler(h: UpgradeHandler): void;
+  /** Request handlers are tried in order before the API; the first returning true owns the request. */
+  addRequestHandler(h: RequestHandler): void;
   /** Transforms watch events for a request (e.g. into Table rows); identity by default. */
   setWatchEncoder(enc: (req: ApiRequest, e: WatchEvent) => unknown): void;
 }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
-function toApiRequest(req: IncomingMessage, url: URL, body: Buffer | undefined): ApiRequest {
+/** An HTTP request as the transport-neutral `ApiRequest` (also used for WebSocket watches). */
+export function toApiRequest(req: IncomingMessage, url: URL, body: Buffer | undefined): ApiRequest {
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of url.searchParams) {
     const prev = query[k];
@@ -91,6 +97,7 @@ function send(res: ServerResponse, r: ApiResponse): void {
 
 export function createHttpServer(api: Api, log: Logger): HttpServer {
   const upgrades: UpgradeHandler[] = [];
+  const handlers: RequestHandler[] = [];
   let encodeWatch: (req: ApiRequest, e: WatchEvent) => unknown = (_r, e) => e;
 
   async function serveWatch(areq: ApiRequest, res: ServerResponse): Promise<void> {
@@ -120,6 +127,7 @@ export function createHttpServer(api: Api, log: Logger): HttpServer {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
+        for (const h of handlers) if (h(req, res, url)) return;
         if (!METHODS.has(req.method ?? '')) {
           req.resume();
           return send(res, errorResponse(methodNotAllowed()));
@@ -146,6 +154,7 @@ export function createHttpServer(api: Api, log: Logger): HttpServer {
   return {
     server,
     addUpgradeHandler: (h) => upgrades.push(h),
+    addRequestHandler: (h) => handlers.push(h),
     setWatchEncoder: (enc) => (encodeWatch = enc),
   };
 }
