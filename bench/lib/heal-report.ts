@@ -65,10 +65,9 @@ export function summaryTable(kills: KillTimeline[]): string {
 export function healGoal(kills: KillTimeline[], profile: string): { line: string; pass: boolean } {
   const healed = median(values(kills, (k) => k.healed));
   const failed = kills.filter((k) => k.error).length;
-  const pass = profile === 'default' && Number.isFinite(healed) && healed < HEAL_GOAL_MS && failed === 0;
-  const judged = profile === 'default' ? '' : ` (the goal is for the default profile; this ran ${profile})`;
-  return {
-    pass,
-    line: `${pass ? 'PASS' : 'FAIL'}  node kill → replacement pods Ready < ${HEAL_GOAL_MS / 1000} s, median over ${kills.length} kill(s): ${fmt(healed)} ms${failed ? `; ${failed} kill(s) did not heal` : ''}${judged}`,
-  };
+  const what = `node kill → replacement pods Ready, median over ${kills.length} kill(s): ${fmt(healed)} ms${failed ? `; ${failed} kill(s) did not heal` : ''}`;
+  // The goal is stated for the default profile; other profiles are reported, not judged.
+  if (profile !== 'default') return { pass: failed === 0, line: `INFO  ${what} (profile ${profile}; the < ${HEAL_GOAL_MS / 1000} s goal is for the default profile)` };
+  const pass = Number.isFinite(healed) && healed < HEAL_GOAL_MS && failed === 0;
+  return { pass, line: `${pass ? 'PASS' : 'FAIL'}  ${what} (goal < ${HEAL_GOAL_MS / 1000} s)` };
 }
