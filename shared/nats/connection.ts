@@ -9,10 +9,16 @@
  * - `serve` answers a subject: the handler's result goes back as `{ok}`, anything it throws as a
  *   Kubernetes Status (`{error}`), so a handler can never crash the process with bad input.
  * - `close` drains: in-flight handlers finish and their replies are flushed before the socket closes.
+ * - `partition` / `heal` make a network partition on purpose (`kubemu partition`): `partition`
+ *   closes the connection at once (no drain: a cut cable does not flush) and reports
+ *   `disconnected`; while cut, requests fail at once with ServiceUnavailable and publishes are
+ *   dropped. `heal` connects again (retrying until it can), restores every subscription and
+ *   `serve` made before or during the cut, and reports `connected`, so watch-channel clients
+ *   re-create their watches. Subscriptions are tracked by the bus for this, not by nats.js.
  *
  * Bodies are JSON (./codec.ts). Timeouts use real timers: this module is infrastructure, not logic.
  */
-import { connect, createInbox, headers as natsHeaders, type NatsConnection, type Subscription, type MsgHdrs } from 'nats';
+import { connect, createInbox, headers as natsHeaders, type ConnectionOptions, type Msg, type NatsConnection, type Subscription, type MsgHdrs } from 'nats';
 import type { Logger } from '../runtime/logger.js';
 import { decode, decodeReply, encode, encodeError, encodeResult } from './codec.js';
 import { serviceUnavailable, timeout as timeoutError } from '../api/errors.js';
@@ -41,6 +47,17 @@ export interface BusSubscription {
 
 export type BusStatus = 'connected' | 'disconnected' | 'reconnecting' | 'closed';
 
+/** A subscription the bus re-creates on the new connection after a partition heals. */
+interface Tracked {
+  subject: string;
+  queue: string | undefined;
+  callback: (err: Error | null, msg: Msg) => void;
+  sub?: Subscription;
+}
+
+/** `cut`: partitioned; `healing`: connecting again after a cut. */
+type Link = 'connected' | 'cut' | 'healing';
+
 interface Pending {
   resolve(data: Uint8Array): void;
   reject(err: Error): void;
@@ -52,27 +69,40 @@ export class Bus {
   private readonly inboxPrefix: string;
   private nextId = 1;
   private readonly statusListeners = new Set<(s: BusStatus) => void>();
+  private readonly tracked = new Set<Tracked>();
+  private conn: NatsConnection;
+  private link: Link = 'connected';
+  private closing = false;
 
   constructor(
-    readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly opts: BusOptions,
   ) {
+    this.conn = nc;
     this.inboxPrefix = createInbox();
-    nc.subscribe(`${this.inboxPrefix}.*`, {
-      callback: (_err, msg) => {
-        const id = Number(msg.subject.slice(this.inboxPrefix.length + 1));
-        const p = this.pending.get(id);
-        if (!p) return; // late reply after a timeout
-        this.pending.delete(id);
-        clearTimeout(p.timer);
-        if (msg.headers && msg.headers.code === 503 && msg.data.length === 0) {
-          p.reject(serviceUnavailable(`no responders on the bus for this request`));
-        } else {
-          p.resolve(msg.data);
-        }
-      },
+    this.track(`${this.inboxPrefix}.*`, undefined, (_err, msg) => {
+      const id = Number(msg.subject.slice(this.inboxPrefix.length + 1));
+      const p = this.pending.get(id);
+      if (!p) return; // late reply after a timeout
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      if (msg.headers && msg.headers.code === 503 && msg.data.length === 0) {
+        p.reject(serviceUnavailable(`no responders on the bus for this request`));
+      } else {
+        p.resolve(msg.data);
+      }
     });
-    void this.watchStatus();
+    void this.watchStatus(nc);
+  }
+
+  /** The current NATS connection (a new one after a partition heals). */
+  get nc(): NatsConnection {
+    return this.conn;
+  }
+
+  /** Cut from the bus by `partition()` and not healed yet. */
+  get partitioned(): boolean {
+    return this.link !== 'connected';
   }
 
   get name(): string {
@@ -88,6 +118,7 @@ export class Bus {
   /** Raw bytes in and out; `headers` go out as NATS message headers (e.g. JetStream publish expectations). */
   requestRaw(subject: string, data: Uint8Array, opts: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<Uint8Array> {
     const ms = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000;
+    if (this.link !== 'connected') return Promise.reject(serviceUnavailable(`partitioned from the bus: cannot send on ${subject}`));
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -117,6 +148,7 @@ export class Bus {
   }
 
   publishRaw(subject: string, data: Uint8Array, reply?: string): void {
+    if (this.link !== 'connected') return; // partitioned: the message is lost, as on a cut network
     try {
       this.nc.publish(subject, data, reply ? { reply } : undefined);
     } catch (err) {
@@ -127,23 +159,20 @@ export class Bus {
 
   /** Answers requests on `subject` with `handler`; errors become Status replies. */
   serve<Req = unknown, Res = unknown>(subject: string, handler: Handler<Req, Res>, opts: { queue?: string } = {}): BusSubscription {
-    return this.nc.subscribe(subject, {
-      queue: opts.queue,
-      callback: (_err, msg) => {
-        if (!msg.reply) return;
-        const reply = msg.reply;
-        void (async () => {
-          let out: Uint8Array;
-          try {
-            const result = await handler(decode<Req>(msg.data), { subject: msg.subject, headers: msg.headers });
-            out = encodeResult(result);
-          } catch (err) {
-            out = encodeError(err);
-            this.opts.log?.debug({ err, subject: msg.subject }, 'request failed');
-          }
-          this.publishRaw(reply, out);
-        })();
-      },
+    return this.track(subject, opts.queue, (_err, msg) => {
+      if (!msg.reply) return;
+      const reply = msg.reply;
+      void (async () => {
+        let out: Uint8Array;
+        try {
+          const result = await handler(decode<Req>(msg.data), { subject: msg.subject, headers: msg.headers });
+          out = encodeResult(result);
+        } catch (err) {
+          out = encodeError(err);
+          this.opts.log?.debug({ err, subject: msg.subject }, 'request failed');
+        }
+        this.publishRaw(reply, out);
+      })();
     });
   }
 
@@ -170,22 +199,33 @@ export class Bus {
     onMessage: (data: Uint8Array, subject: string, reply?: string) => void,
     opts: { queue?: string } = {},
   ): BusSubscription {
-    const sub: Subscription = this.nc.subscribe(subject, {
-      queue: opts.queue,
-      callback: (_err, msg) => {
-        try {
-          onMessage(msg.data, msg.subject, msg.reply || undefined);
-        } catch (err) {
-          this.opts.log?.error({ err, subject: msg.subject }, 'subscriber threw');
-        }
-      },
+    return this.track(subject, opts.queue, (_err, msg) => {
+      try {
+        onMessage(msg.data, msg.subject, msg.reply || undefined);
+      } catch (err) {
+        this.opts.log?.error({ err, subject: msg.subject }, 'subscriber threw');
+      }
     });
-    return sub;
+  }
+
+  /** Subscribes on the current connection (none while partitioned) and remembers it for `heal`. */
+  private track(subject: string, queue: string | undefined, callback: Tracked['callback']): BusSubscription {
+    const t: Tracked = { subject, queue, callback };
+    if (this.link === 'connected') t.sub = this.conn.subscribe(subject, { queue, callback });
+    this.tracked.add(t);
+    return {
+      unsubscribe: () => {
+        this.tracked.delete(t);
+        t.sub?.unsubscribe();
+        t.sub = undefined;
+      },
+    };
   }
 
   /** Waits until the server has seen everything published so far. */
   async flush(): Promise<void> {
-    await this.nc.flush();
+    if (this.link !== 'connected') throw serviceUnavailable('partitioned from the bus');
+    await this.conn.flush();
   }
 
   onStatus(listener: (s: BusStatus) => void): () => void {
@@ -194,36 +234,119 @@ export class Bus {
   }
 
   get isClosed(): boolean {
-    return this.nc.isClosed();
+    return this.link === 'connected' ? this.conn.isClosed() : this.closing;
+  }
+
+  /**
+   * Cuts this process from the bus, as a network partition would: the connection closes at once
+   * (nothing is drained), pending requests fail with ServiceUnavailable, listeners hear
+   * `disconnected`. Subscriptions are kept for `heal`. No-op when already cut or closed.
+   */
+  async partition(): Promise<void> {
+    if (this.closing || this.link === 'cut') return;
+    if (this.link === 'healing') {
+      this.link = 'cut'; // the heal in flight sees this and drops the connection it makes
+      return;
+    }
+    this.link = 'cut';
+    this.failPending('partitioned from the bus');
+    for (const t of this.tracked) t.sub = undefined;
+    this.opts.log?.warn('partitioned from the bus');
+    this.emit('disconnected');
+    await this.conn.close().catch(() => undefined);
+  }
+
+  /**
+   * Ends a partition: connects again (retrying until it can, or until partitioned again or
+   * closed), restores every subscription, then reports `connected`. No-op when not cut.
+   */
+  async heal(): Promise<void> {
+    if (this.closing || this.link !== 'cut') return;
+    this.link = 'healing';
+    const nc = await dial(this.opts, () => this.link !== 'healing' || this.closing);
+    if (!nc) return;
+    if (this.link !== 'healing' || this.closing) {
+      await nc.close().catch(() => undefined);
+      return;
+    }
+    this.conn = nc;
+    for (const t of this.tracked) t.sub = nc.subscribe(t.subject, { queue: t.queue, callback: t.callback });
+    this.link = 'connected';
+    void this.watchStatus(nc);
+    this.opts.log?.warn('partition healed: connected to the bus again');
+    this.emit('connected');
   }
 
   /** Drains subscriptions (in-flight handlers finish), then closes. Safe to call twice. */
   async close(): Promise<void> {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(serviceUnavailable('bus closed'));
-      this.pending.delete(id);
+    this.failPending('bus closed');
+    const wasCut = this.link !== 'connected';
+    this.closing = true;
+    if (wasCut) {
+      if (!this.conn.isClosed()) await this.conn.close().catch(() => undefined);
+      this.emit('closed');
+      return;
     }
-    if (this.nc.isClosed()) return;
+    if (this.conn.isClosed()) return;
     try {
-      await this.nc.drain();
+      await this.conn.drain();
     } catch {
-      await this.nc.close().catch(() => undefined);
+      await this.conn.close().catch(() => undefined);
     }
   }
 
-  private async watchStatus(): Promise<void> {
-    for await (const s of this.nc.status()) {
+  private failPending(why: string): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(serviceUnavailable(why));
+      this.pending.delete(id);
+    }
+  }
+
+  private emit(s: BusStatus): void {
+    for (const l of this.statusListeners) l(s);
+  }
+
+  /** Relays one connection's status; a connection replaced or cut on purpose says nothing more. */
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    const current = (): boolean => nc === this.conn && this.link === 'connected';
+    for await (const s of nc.status()) {
       let mapped: BusStatus | undefined;
       if (s.type === 'disconnect') mapped = 'disconnected';
       else if (s.type === 'reconnecting') mapped = 'reconnecting';
       else if (s.type === 'reconnect') mapped = 'connected';
-      if (!mapped) continue;
+      if (!mapped || !current()) continue;
       this.opts.log?.info({ status: mapped, data: s.data }, 'bus status');
-      for (const l of this.statusListeners) l(mapped);
+      this.emit(mapped);
     }
-    for (const l of this.statusListeners) l('closed');
+    if (current()) this.emit('closed');
   }
+}
+
+function natsOptions(opts: BusOptions): ConnectionOptions {
+  return {
+    servers: opts.servers,
+    name: opts.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    reconnectJitter: 100,
+    pingInterval: 10_000,
+    noAsyncTraces: true,
+    // The store's objects may be up to 1.5 MiB; the server's max_payload is raised to match.
+    maxPingOut: 3,
+  };
+}
+
+/** Connects, retrying every 200 ms until it works or `giveUp()` says so (then undefined). */
+async function dial(opts: BusOptions, giveUp: () => boolean): Promise<NatsConnection | undefined> {
+  while (!giveUp()) {
+    try {
+      return await connect(natsOptions(opts));
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return undefined;
 }
 
 export async function connectBus(opts: BusOptions): Promise<Bus> {
@@ -231,17 +354,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   let lastErr: unknown;
   while (Date.now() < deadline) {
     try {
-      const nc = await connect({
-        servers: opts.servers,
-        name: opts.name,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 250,
-        reconnectJitter: 100,
-        pingInterval: 10_000,
-        noAsyncTraces: true,
-        // The store's objects may be up to 1.5 MiB; the server's max_payload is raised to match.
-        maxPingOut: 3,
-      });
+      const nc = await connect(natsOptions(opts));
       return new Bus(nc, opts);
     } catch (err) {
       lastErr = err;
