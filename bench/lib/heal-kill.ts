@@ -123,8 +123,11 @@ export async function killNode(node: string, ctx: KillContext): Promise<KillTime
   } catch (err) {
     result.error = (err as Error).message;
   }
-  result.containersGone = await stopped;
-  result.processesGone = await gone;
+  // With no container processes (the simulated runtime) there is nothing to time.
+  if (containers.length > 0) {
+    result.containersGone = await stopped;
+    result.processesGone = await gone;
+  }
   const fresh = replacements();
   result.notReady = msSince(t0, ctx.nodes.firstAfter(node, t0, (s) => s.ready !== 'True')?.at);
   result.tainted = msSince(t0, ctx.nodes.firstAfter(node, t0, (s) => s.noExecute)?.at);
