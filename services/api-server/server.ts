@@ -30,6 +30,7 @@ import { decodeKubernetesProtobuf } from './protobuf/kinds.js';
 import { applyStrategicPatch, STRATEGIC_MERGE_PATCH } from './patch/strategic.js';
 import { registerStreaming } from './streaming/register.js';
 import { registerMetricsApi } from './metrics/metrics-api.js';
+import { registerDashboard } from './web-server.js';
 
 export interface ApiServerConfig {
   host: string;
@@ -101,6 +102,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   http.setWatchEncoder(tableWatchEncoder(clock));
   const streaming = registerStreaming(api, http, { registry, bus, clock, log: log.child({ module: 'streaming' }) });
   const metrics = registerMetricsApi(api, { bus, cache, registry, clock, log: log.child({ module: 'metrics' }) });
+  registerDashboard(http, { registry, bus, log: log.child({ module: 'dashboard' }) });
   port = await listen(http.server, cfg.port, cfg.host);
   const system = { apiHost: cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host, apiPort: port, plan };
   await ensureSystemObjects(registry, system, log);

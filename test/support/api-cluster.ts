@@ -13,6 +13,7 @@ import { startApiServer, type ApiServer } from '../../services/api-server/server
 import { realClock } from '../../shared/runtime/clock.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import type { NetworkPlan } from '../../shared/api/network.js';
+import type { StreamOptions } from '../../services/api-server/stream/register.js';
 
 export interface HttpAnswer {
   status: number;
@@ -35,7 +36,7 @@ export interface ApiCluster {
   dispose(): Promise<void>;
 }
 
-export async function startApiCluster(opts: { historyCapacity?: number; bookmarkIntervalMs?: number; systemObjectsIntervalMs?: number; eventTtlSeconds?: number; defaultTolerationSeconds?: number; network?: NetworkPlan } = {}): Promise<ApiCluster> {
+export async function startApiCluster(opts: { historyCapacity?: number; bookmarkIntervalMs?: number; systemObjectsIntervalMs?: number; eventTtlSeconds?: number; defaultTolerationSeconds?: number; network?: NetworkPlan; stream?: StreamOptions } = {}): Promise<ApiCluster> {
   const nats = await startTestNats();
   const store = await startStoreProcess({ natsUrl: nats.url });
   const bus = await connectBus({ servers: nats.url, name: 'api-test' });

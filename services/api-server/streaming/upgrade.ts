@@ -65,7 +65,8 @@ function execOptions(q: URLSearchParams): ExecStreamOptions {
   return opts;
 }
 
-function refuse(socket: Duplex, err: unknown): void {
+/** Answers an upgrade request with an HTTP error carrying the Status JSON, and closes the socket. */
+export function refuse(socket: Duplex, err: unknown): void {
   if (socket.destroyed) return;
   const status = toStatus(err);
   const body = JSON.stringify(status);
