@@ -6,6 +6,9 @@
  *     --node-ip 127.1.0.1 [--profile default|kubernetes] [--shared-retry-ms 500]
  *     [--min-sync-ms 20] [--require-node-ready true]
  *
+ * SIGUSR2 / SIGCONT partition it from the bus and heal it (shared/runtime/partition-signals.ts);
+ * while cut it releases the shared addresses, as whenever the bus is down.
+ *
  * Wiring only; the proxy is ./kube-proxy.ts.
  */
 import { NatsApiClient } from '../../shared/client/nats-api-client.js';
@@ -14,6 +17,7 @@ import { realClock } from '../../shared/runtime/clock.js';
 import { serveHealth } from '../../shared/runtime/health.js';
 import { boolFlag, flag, numberFlag, runMain } from '../../shared/runtime/process.js';
 import { profileFromFlags } from '../../shared/runtime/profile.js';
+import { listenForPartition } from '../../shared/runtime/partition-signals.js';
 import { createKubeProxy } from './kube-proxy.js';
 
 runMain('kube-proxy', async ({ log }) => {
@@ -26,6 +30,7 @@ runMain('kube-proxy', async ({ log }) => {
   const profile = profileFromFlags();
   const name = `kube-proxy-${nodeName}`;
   const bus = await connectBus({ servers: natsUrl, name, log });
+  const partition = listenForPartition({ bus, clock: realClock, log });
   const api = new NatsApiClient(bus, { userAgent: `kube-proxy/${nodeName}`, clock: realClock, log });
   const proxy = createKubeProxy(
     {
@@ -42,6 +47,7 @@ runMain('kube-proxy', async ({ log }) => {
   const health = serveHealth(bus, name, () => proxy.health());
   log.info({ node: nodeName, nodeIp, profile: profile.name }, 'kube-proxy starting');
   return async () => {
+    partition.dispose();
     abort.abort();
     await done;
     health.unsubscribe();

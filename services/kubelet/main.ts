@@ -5,7 +5,8 @@
  *   node dist/services/kubelet/main.js --nats … --simulated-nodes 100 [--stages stages.yaml]
  *   [--metrics-interval-ms N] how often resource usage is published (2000; 15000 under --profile kubernetes)
  * On SIGTERM every container is stopped at once (a node shutting down); if the process dies any
- * other way the process runtime's containers die with it.
+ * other way the process runtime's containers die with it. SIGUSR2 / SIGCONT partition the process
+ * from the bus and heal it (shared/runtime/partition-signals.ts); its containers keep running.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { NatsApiClient } from '../../shared/client/nats-api-client.js';
 import { connectBus } from '../../shared/nats/connection.js';
 import { realClock } from '../../shared/runtime/clock.js';
 import { numberFlag, runMain } from '../../shared/runtime/process.js';
+import { listenForPartition } from '../../shared/runtime/partition-signals.js';
 import { kubeletConfigFromFlags } from './config.js';
 import { startKubeletHost } from './host.js';
 import { realProbes, succeedingProbes } from './probe-executor.js';
@@ -26,6 +28,7 @@ runMain('kubelet', async ({ log }) => {
   const cfg = kubeletConfigFromFlags();
   const stages = cfg.stagesFile ? parseStages(readFileSync(cfg.stagesFile, 'utf8')) : undefined;
   const bus = await connectBus({ servers: cfg.nats, name: cfg.processName, log });
+  const partition = listenForPartition({ bus, clock: realClock, log });
   const api = new NatsApiClient(bus, { userAgent: cfg.processName.replace(/^kubelet-/, 'kubelet/'), clock: realClock, log });
   const host = startKubeletHost(
     { ...cfg, timing: { heartbeatIntervalMs: cfg.profile.heartbeatIntervalMs, nodeStatusReportMs: cfg.profile.nodeStatusReportMs } },
@@ -54,6 +57,7 @@ runMain('kubelet', async ({ log }) => {
   const metrics = host.kubelets.map((k) => startMetricsPublisher({ bus, clock: realClock, log: log.child({ node: k.nodeName }), nodeName: k.nodeName, runtime: k.runtime, pods: k.manager, intervalMs: metricsIntervalMs, self }));
   log.info({ nodes: cfg.nodes.length, runtime: cfg.runtime, profile: cfg.profile.name }, 'kubelet starting');
   return async () => {
+    partition.dispose();
     for (const s of streaming) s.stop();
     for (const m of metrics) m.stop();
     await host.stop();

@@ -20,6 +20,9 @@ import { statusCommand } from './commands/status.js';
 import { killCommand } from './commands/kill.js';
 import { startCommand } from './commands/start.js';
 import { restartCommand } from './commands/restart.js';
+import { nodeCommand } from './commands/node.js';
+import { partitionCommand } from './commands/partition.js';
+import { healCommand } from './commands/heal.js';
 
 export interface CliContext {
   /** Repository root (entries, default data dir). */
@@ -30,6 +33,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Installs the Ctrl-C / SIGTERM handling of a command that stays in the foreground. */
   signals(): Signals;
+  /** Who acts, for <data-dir>/chaos.jsonl: `cli` when absent; `agent`, `chaos`, `dashboard`, … */
+  by?: string;
 }
 
 export interface Command {
@@ -44,7 +49,7 @@ export interface Command {
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand];
+export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, nodeCommand];
 
 export function commandHelp(cmd: Command): string {
   const positionals = (cmd.positionals ?? []).map((p) => ` <${p.name}>`).join('');

@@ -5,13 +5,15 @@
  * containers die with the kubelet, heartbeats stop, and after the profile's grace the node turns
  * NotReady and its pods are evicted. `kill scheduler|controller-manager|api-server|store|nats`
  * kills that component (see ./../targets.ts for every target). By pid from the state file, only
- * while the pid is still ours; marked `killed` in the state first (./../killing.ts).
+ * while the pid is still ours; marked `killed` in the state first (./../killing.ts), and recorded
+ * in <data-dir>/chaos.jsonl for the healing report. The agent is never a target.
  *
  * Answers 0 when every target process is dead (or was not running), 1 when one survived a
  * catchable signal, 2 for an unknown target or signal.
  */
 import type { CliContext, Command } from '../cli.js';
-import type { ParsedArgs } from '../args.js';
+import { UsageError, type ParsedArgs } from '../args.js';
+import { journal, msTime } from '../chaos-journal.js';
 import { DATA_DIR_FLAG, dataDirOf, kubemuCommand } from '../data-dir.js';
 import { killRecorded, parseSignal, type KillOutcome } from '../killing.js';
 import { PROFILES, type ProfileName } from '../../../shared/runtime/profile.js';
@@ -62,9 +64,12 @@ export async function kill(args: ParsedArgs, ctx: CliContext): Promise<number> {
     return 1;
   }
   const records = resolveTarget(state, target);
+  if (records.some((r) => r.component === 'agent')) throw new UsageError('the agent is not a target of kill (it carries out kills for the dashboard); kubemu restart agent restarts it');
+  const at = msTime(ctx.clock);
   const { outcomes } = await killRecorded(records, { clock: ctx.clock, dataDir: l.dir, signal, say: ctx.out, warn: ctx.err });
   for (const r of records) ctx.out(`  ${r.name.padEnd(24)} ${describe(outcomes.get(r.name) ?? 'not-running', r, signal)}`);
   const killed = records.filter((r) => outcomes.get(r.name) === 'killed');
+  if (killed.length) journal(l.dir, { clock: ctx.clock, action: 'kill', target, by: ctx.by, state, records: killed, time: at });
   if (killed.length) for (const line of whatNext(state, target, killed, (sub) => kubemuCommand(sub, ctx.root, l.dir, ctx.env))) ctx.out(line);
   return [...outcomes.values()].includes('still-running') ? 1 : 0;
 }

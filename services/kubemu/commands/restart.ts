@@ -6,6 +6,7 @@
 import type { CliContext, Command } from '../cli.js';
 import type { ParsedArgs } from '../args.js';
 import { DATA_DIR_FLAG, dataDirOf, kubemuCommand } from '../data-dir.js';
+import { journal } from '../chaos-journal.js';
 import { isoTime } from '../../../shared/runtime/clock.js';
 import { relaunch } from '../relaunch.js';
 import { readState, updateState } from '../state.js';
@@ -28,6 +29,7 @@ export async function restart(args: ParsedArgs, ctx: CliContext): Promise<number
     ctx.err(refused);
     return 1;
   }
+  journal(l.dir, { clock: ctx.clock, action: 'restart', target: args.positionals[0], by: ctx.by, state, records });
   const mark = { signal: 'SIGTERM', at: isoTime(ctx.clock) };
   updateState(l.dir, (s) => ({
     ...s,

@@ -11,6 +11,7 @@
 import type { CliContext, Command } from '../cli.js';
 import type { FlagSpec, ParsedArgs } from '../args.js';
 import { DATA_DIR_FLAG, dataDirOf, kubemuCommand } from '../data-dir.js';
+import { journal } from '../chaos-journal.js';
 import { ownership } from '../process-identity.js';
 import { relaunch } from '../relaunch.js';
 import { identityOf, readState, type ClusterState, type ProcessRecord } from '../state.js';
@@ -54,6 +55,7 @@ export async function start(args: ParsedArgs, ctx: CliContext): Promise<number> 
     ctx.err(refused);
     return 1;
   }
+  journal(l.dir, { clock: ctx.clock, action: 'start', target: args.positionals[0], by: ctx.by, state, records: toStart });
   const signals = ctx.signals();
   try {
     return await relaunch(state, toStart, {
