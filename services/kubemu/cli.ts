@@ -20,7 +20,6 @@ import { statusCommand } from './commands/status.js';
 import { killCommand } from './commands/kill.js';
 import { startCommand } from './commands/start.js';
 import { restartCommand } from './commands/restart.js';
-import { nodeCommand } from './commands/node.js';
 import { partitionCommand } from './commands/partition.js';
 import { healCommand } from './commands/heal.js';
 
@@ -49,7 +48,7 @@ export interface Command {
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, nodeCommand];
+export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand];
 
 export function commandHelp(cmd: Command): string {
   const positionals = (cmd.positionals ?? []).map((p) => ` <${p.name}>`).join('');
