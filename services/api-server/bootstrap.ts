@@ -2,8 +2,9 @@
  * The objects every cluster has, kept in place the way kube-apiserver's own controllers do:
  * the namespaces `default`, `kube-system`, `kube-public`, `kube-node-lease`; the `kubernetes`
  * Service in `default` (ClusterIP …0.1:443 of the service range → this api-server, with its Endpoints and
- * EndpointSlice); and the `kube-dns` cluster service in `kube-system` (labelled
- * `kubernetes.io/cluster-service`, which `kubectl cluster-info` lists).
+ * EndpointSlice); and the `kube-dns` and `kubemu-dashboard` cluster services in `kube-system`
+ * (labelled `kubernetes.io/cluster-service`, which `kubectl cluster-info` lists; the dashboard's
+ * Endpoints name this api-server, see dashboard-service.ts).
  *
  * `ensureSystemObjects` creates what is missing and repairs what drifted; the api-server runs it at
  * start and every few seconds, so `kubectl delete all --all` gets its `kubernetes` Service back as
@@ -15,6 +16,7 @@ import { resourceByPlural, type ResourceInfo } from '../../shared/api/resources.
 import type { Logger } from '../../shared/runtime/logger.js';
 import type { Registry } from './registry/registry.js';
 import type { NetworkPlan } from '../../shared/api/network.js';
+import { dashboardEndpoints, dashboardService } from './dashboard-service.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -104,6 +106,9 @@ export async function ensureSystemObjects(registry: Registry, cfg: SystemConfig,
   const targetOf = (o: KubeObject): unknown => (o.spec as { ports?: { targetPort?: unknown }[] } | undefined)?.ports?.[0]?.targetPort;
   await ensure(registry, services, svc, (cur) => targetOf(cur) !== cfg.apiPort, log);
   await ensure(registry, services, kubeDnsService(cfg.plan), () => false, log);
+  await ensure(registry, services, dashboardService(cfg.apiPort), (cur) => targetOf(cur) !== cfg.apiPort, log);
+  const dashEps = dashboardEndpoints(cfg.apiHost, cfg.apiPort);
+  await ensure(registry, resourceByPlural('endpoints'), dashEps, (cur) => JSON.stringify(cur.subsets) !== JSON.stringify(dashEps.subsets), log);
   const eps = apiEndpoints(cfg);
   await ensure(registry, resourceByPlural('endpoints'), eps, (cur) => JSON.stringify(cur.subsets) !== JSON.stringify(eps.subsets), log);
   const slice = apiEndpointSlice(cfg);

@@ -71,7 +71,7 @@ describe('api-server: scale, namespaces, system services, dry runs', () => {
     }
   });
 
-  it('has the kubernetes Service, its endpoints, and the kube-dns cluster service; brings them back when deleted', async () => {
+  it('has the kubernetes Service, its endpoints, and the kube-dns and dashboard cluster services; brings them back when deleted', async () => {
     const svc = await c.http('GET', '/api/v1/namespaces/default/services/kubernetes');
     expect(svc.json.spec).toMatchObject({ type: 'ClusterIP', clusterIP: '127.64.0.1', clusterIPs: ['127.64.0.1'] });
     const eps = await c.http('GET', '/api/v1/namespaces/default/endpoints/kubernetes');
@@ -79,7 +79,10 @@ describe('api-server: scale, namespaces, system services, dry runs', () => {
     const slices = await c.http('GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes');
     expect(slices.json.items).toHaveLength(1);
     const cs = await c.http('GET', '/api/v1/namespaces/kube-system/services?labelSelector=kubernetes.io%2Fcluster-service%3Dtrue');
-    expect(cs.json.items.map((s: any) => [s.metadata.name, s.metadata.labels['kubernetes.io/name'], s.spec.ports[0].name])).toEqual([['kube-dns', 'CoreDNS', 'dns']]);
+    expect(cs.json.items.map((s: any) => [s.metadata.name, s.metadata.labels['kubernetes.io/name'], s.spec.ports[0].name])).toEqual([
+      ['kube-dns', 'CoreDNS', 'dns'],
+      ['kubemu-dashboard', 'Dashboard', 'http'],
+    ]);
     await c.http('DELETE', '/api/v1/namespaces/default/services/kubernetes');
     await eventually(async () => expect((await c.http('GET', '/api/v1/namespaces/default/services/kubernetes')).status).toBe(200));
   });

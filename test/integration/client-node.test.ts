@@ -72,7 +72,7 @@ describe('@kubernetes/client-node against kubemu', () => {
       expect(ns.items.map((n) => n.metadata!.name)).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
       expect(ns.items[0]!.status!.phase).toBe('Active');
       const svcs = await core.listServiceForAllNamespaces();
-      expect(svcs.items.map((s) => `${s.metadata!.namespace}/${s.metadata!.name}`)).toEqual(['default/kubernetes', 'kube-system/kube-dns']);
+      expect(svcs.items.map((s) => `${s.metadata!.namespace}/${s.metadata!.name}`)).toEqual(['default/kubernetes', 'kube-system/kube-dns', 'kube-system/kubemu-dashboard']);
     });
 
     it('creates a pod and gets it back defaulted, with a real Date for its creation time', async () => {
@@ -192,7 +192,9 @@ describe('@kubernetes/client-node against kubemu', () => {
       const listed = await client.list('v1', 'ReplicationController', NS);
       expect(listed.items.map((o) => o.metadata!.name)).toEqual(['kubia']);
 
-      await client.delete({ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'kubia', namespace: NS } });
+      // Without a policy a core/v1 RC orphans its pods and waits for the garbage collector (none
+      // runs in this test), as in Kubernetes: ask for Background, as kubectl does.
+      await client.delete({ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'kubia', namespace: NS } }, undefined, undefined, undefined, undefined, 'Background');
       expect((await client.list('v1', 'ReplicationController', NS)).items).toEqual([]);
     });
 
