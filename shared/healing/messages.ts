@@ -1,67 +1,17 @@
 /**
  * The inputs of the healing timeline, as plain data: the event stream's messages (the `/stream`
- * protocol of the api-server, see README "The event stream") and the records of
- * `<data-dir>/chaos.jsonl` (every kill, start, restart, partition and heal made by the CLI, the
- * agent or `kubemu chaos`).
+ * protocol, whose types are shared/api/stream.ts) and the records of `<data-dir>/chaos.jsonl`
+ * (every kill, start, restart, partition and heal made by the CLI, the agent, `kubemu chaos` or
+ * the dashboard).
  *
- * Pure types and readers with no imports at all: this directory is also loaded by the dashboard in
- * the browser (compiled, from `/ui/lib/`), so nothing here may import Node or other kubemu modules.
- * Objects are read defensively (any field may be missing): a stream from another version must not
- * break a report.
+ * No runtime imports (type imports only, erased when compiled): this directory is also loaded by
+ * the dashboard in the browser (compiled, from `/ui/lib/healing/`), so nothing here may import Node
+ * or a kubemu module that would have to be served too. Objects are read defensively elsewhere in
+ * this directory: any field may be missing, and a stream of another version must not break a report.
  */
 
-export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
-
-/** A loosely typed Kubernetes object: only what the timeline reads. */
-export interface LooseObject {
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    ownerReferences?: { kind?: string; name?: string; uid?: string; controller?: boolean }[];
-    generation?: number;
-  };
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-  [field: string]: unknown;
-}
-
-export interface ChangeMessage {
-  type: ChangeType;
-  kind: string;
-  apiVersion?: string;
-  namespace?: string;
-  name: string;
-  uid?: string;
-  resourceVersion?: string;
-  /** RFC 3339 with milliseconds: when the api-server saw the change. */
-  time: string;
-  object?: LooseObject;
-}
-
-export interface BookmarkMessage {
-  type: 'BOOKMARK';
-  resourceVersion: string;
-  time?: string;
-}
-
-export interface ErrorMessage {
-  type: 'ERROR';
-  code?: number;
-  reason?: string;
-  message?: string;
-}
-
-export interface SlowMessage {
-  type: 'SLOW';
-  message?: string;
-}
-
-export type StreamMessage = ChangeMessage | BookmarkMessage | ErrorMessage | SlowMessage;
+export type { StreamBookmark, StreamChange, StreamChangeType, StreamError, StreamMessage, StreamSlow } from '../api/stream.js';
+import type { StreamChange, StreamMessage } from '../api/stream.js';
 
 export type ChaosAction = 'kill' | 'start' | 'restart' | 'partition' | 'heal';
 
@@ -82,7 +32,7 @@ export interface ChaosRecord {
   forMs?: number;
 }
 
-export function isChange(m: StreamMessage): m is ChangeMessage {
+export function isChange(m: StreamMessage): m is StreamChange {
   return m.type === 'ADDED' || m.type === 'MODIFIED' || m.type === 'DELETED';
 }
 
