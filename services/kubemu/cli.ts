@@ -22,6 +22,7 @@ import { startCommand } from './commands/start.js';
 import { restartCommand } from './commands/restart.js';
 import { partitionCommand } from './commands/partition.js';
 import { healCommand } from './commands/heal.js';
+import { agentCommand } from './commands/agent.js';
 
 export interface CliContext {
   /** Repository root (entries, default data dir). */
@@ -48,7 +49,7 @@ export interface Command {
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand];
+export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand];
 
 export function commandHelp(cmd: Command): string {
   const positionals = (cmd.positionals ?? []).map((p) => ` <${p.name}>`).join('');

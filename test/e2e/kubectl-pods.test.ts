@@ -264,14 +264,20 @@ describe('kubectl with pods: create, get in every format, selectors, watch, desc
     expect(pod.spec.containers[0]).toMatchObject({ name: 'kubia', image: 'luksa/kubia', ports: [{ containerPort: 8080, protocol: 'TCP' }] });
   });
 
-  it('expose pod --type=LoadBalancer makes a service with a cluster IP, a node port and a pending external IP', async () => {
+  it('expose pod --type=LoadBalancer makes a service with a cluster IP, a node port and (soon) an external IP', async () => {
     const r = await c.kubectl(['expose', 'pod', 'kubia', '--type=LoadBalancer', '--name', 'kubia-http']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('service/kubia-http exposed\n');
     const t = parseTable((await c.kubectl(['get', 'svc', '-o', 'wide'])).stdout);
     expect(t.headers).toEqual(['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR']);
     const svc = row(t, 'kubia-http');
-    expect(svc).toMatchObject({ TYPE: 'LoadBalancer', 'EXTERNAL-IP': '<pending>', SELECTOR: 'run=kubia' });
+    expect(svc).toMatchObject({ TYPE: 'LoadBalancer', SELECTOR: 'run=kubia' });
+    // `<pending>` until the load-balancer controller has given it an address, which takes a moment.
+    expect(svc['EXTERNAL-IP']).toMatch(/^(<pending>|127\.\d+\.\d+\.\d+)$/);
+    await eventually(async () => {
+      const now = row(parseTable((await c.kubectl(['get', 'svc', 'kubia-http'])).stdout), 'kubia-http');
+      expect(now['EXTERNAL-IP']).toMatch(/^127\.\d+\.\d+\.\d+$/);
+    });
     expect(svc['CLUSTER-IP']).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     const port = /^8080:(\d+)\/TCP$/.exec(svc['PORT(S)']!);
     expect(port, svc['PORT(S)']).not.toBeNull();

@@ -9,10 +9,13 @@
  *   v3           like v2 but `v3`, and from the fifth request on 500 `Some internal error has occurred! …`
  *   unhealthy    like v1 for five requests, then 500 `I'm not well. Please restart me!`
  * The hostname is the pod's (UTS namespace, or `HOSTNAME` where the runtime has no namespaces).
- * On SIGTERM it stops accepting connections, lets requests in flight finish, and exits. (The book's
- * app has no handler, but as PID 1 of its container it ignores SIGTERM and keeps serving through
- * the grace period; kubemu's containers are not PID 1, so the program itself drains — the same
- * outcome for clients, zero failed requests during a rollout, without waiting for the SIGKILL.)
+ * On SIGTERM it drains: for a few seconds it keeps serving (the Service takes it out meanwhile)
+ * and tells kept-alive connections to close with their next response; then it stops accepting,
+ * lets requests in flight finish, closes what is idle, and exits with 143 — what a process killed by
+ * SIGTERM reports, so the kubelet shows `Error`, exit code 143. (The book's app has no handler but,
+ * as PID 1 of its container, ignores SIGTERM and serves until the SIGKILL at the end of the grace
+ * period; kubemu's containers are not PID 1, so the program drains itself: the same outcome for
+ * clients — no failed requests during a rollout — without waiting out the grace period.)
  *
  * A container program: imports node built-ins only, never kubemu code.
  */
@@ -52,9 +55,12 @@ const server = createServer((req, res) => {
 });
 server.listen(8080, host);
 
+const IDLE_DRAIN_MS = 3000;
+
 process.on('SIGTERM', () => {
+  if (draining) return;
   draining = true;
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
+  // server.close() also closes idle kept-alive connections (Node ≥ 19): only after the grace of the drain.
+  setTimeout(() => server.close(() => process.exit(143)), IDLE_DRAIN_MS);
   // Requests still running after the kubelet's grace period are ended by its SIGKILL.
 });
