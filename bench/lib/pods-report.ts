@@ -158,7 +158,7 @@ export function goals(c: ClusterResults): Goal[] {
       const rssMiB = componentMemory(c.memory.loaded ?? c.memory.idle, comp, (m) => m.rssMiB);
       if (!Number.isFinite(rssMiB)) continue;
       const mb = (rssMiB * 2 ** 20) / 1e6;
-      out.push({ goal: `${c.cluster}: ${comp} RSS < ${NODE_PROCESS_RSS_GOAL_MB} MB (${c.memory.loaded ? `${fmt(c.memory.loaded.pods)} pods running` : 'idle'})`, value: `${fmt(mb)} MB (${fmt(rssMiB)} MiB)`, pass: mb < NODE_PROCESS_RSS_GOAL_MB });
+      out.push({ goal: `${c.cluster}: ${comp} RSS < ${NODE_PROCESS_RSS_GOAL_MB} MB (${c.memory.loaded ? `${c.memory.loaded.pods} pods running` : 'idle'})`, value: `${fmt(mb)} MB (${fmt(rssMiB)} MiB)`, pass: mb < NODE_PROCESS_RSS_GOAL_MB });
     }
   }
   return out;
