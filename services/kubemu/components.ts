@@ -11,7 +11,10 @@
  *   - kubelet and kube-proxy: one per node, named `<component>-<node>` (`kubelet-node-2`), with
  *     `--node-name` and `--node-ip` (node i's address in the cluster's slot, `127.(1+slot).0.i`);
  *     with `--simulated-nodes M` one more kubelet, `kubelet-sim`, hosts M simulated nodes
- *     `sim-1…sim-M` (no kube-proxy: nothing of theirs carries traffic).
+ *     `sim-1…sim-M` (no kube-proxy: nothing of theirs carries traffic);
+ *   - agent: `kubemu agent --data-dir <dir>` (the CLI's own entry), which carries out kill / start /
+ *     partition / heal requests from the bus for the dashboard (./agent.ts); tier 3, after the
+ *     api-server. Its data dir is the parent of `nodesDir` (./data-dir.ts lays them out so).
  * The timing profile and the network slot go to every process that has timings or addresses
  * (`--profile`, the api-server included: it derives the pods' default tolerations from it;
  * `--network-slot`: node, pod and service ranges); nats-server and the store have neither.
@@ -221,6 +224,14 @@ export const COMPONENTS: readonly ComponentRow[] = [
     entry: 'services/controller-manager/main',
     instances: withStandby('controller-manager'),
     command: electing,
+    health: controlHealth,
+  },
+  {
+    component: 'agent',
+    tier: 3,
+    optional: true,
+    entry: 'services/kubemu/main',
+    command: (ctx) => ['agent', '--data-dir', dirname(ctx.nodesDir), ...onBus(ctx)],
     health: controlHealth,
   },
   {

@@ -59,7 +59,7 @@ describe('kubemu component table', () => {
       '--host',
       '127.0.0.1',
     ]);
-    expect(skipped.map((s) => s.component)).toEqual(['scheduler', 'controller-manager', 'kubelet', 'kube-proxy']);
+    expect(skipped.map((s) => s.component)).toEqual(['scheduler', 'controller-manager', 'agent', 'kubelet', 'kube-proxy']);
   });
 
   it('checks each process the documented way', () => {
@@ -73,7 +73,7 @@ describe('kubemu component table', () => {
   });
 
   it('starts later components automatically once their entry exists, one kubelet and kube-proxy per node', () => {
-    const all = built('store', 'api-server', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy');
+    const all = built('store', 'api-server', 'scheduler', 'controller-manager', 'kubemu', 'kubelet', 'kube-proxy');
     const { launches, skipped } = planCluster(ctx(), COMPONENTS, all);
     expect(skipped).toEqual([]);
     expect(launches.map((l) => l.name)).toEqual([
@@ -82,6 +82,7 @@ describe('kubemu component table', () => {
       'api-server',
       'scheduler',
       'controller-manager',
+      'agent',
       'kubelet-node-1',
       'kubelet-node-2',
       'kube-proxy-node-1',
