@@ -31,6 +31,7 @@ import { applyStrategicPatch, STRATEGIC_MERGE_PATCH } from './patch/strategic.js
 import { registerStreaming } from './streaming/register.js';
 import { registerMetricsApi } from './metrics/metrics-api.js';
 import { registerDashboard } from './web-server.js';
+import { registerStream, type EventStream, type StreamOptions } from './stream/register.js';
 
 export interface ApiServerConfig {
   host: string;
@@ -46,6 +47,8 @@ export interface ApiServerConfig {
   eventTtlSeconds?: number;
   /** How often the system namespaces and services are checked and repaired (default 10 s). */
   systemObjectsIntervalMs?: number;
+  /** The WebSocket event stream's limits and timers (./stream/). */
+  stream?: StreamOptions;
 }
 
 export interface ApiServerDeps {
@@ -60,6 +63,8 @@ export interface ApiServer {
   registry: Registry;
   cache: WatchCache;
   http: Server;
+  /** The WebSocket event stream (its hub: clients connected now). */
+  stream: EventStream;
   /** The port actually listened on (useful when 0 was asked for). */
   port: number;
   stop(): Promise<void>;
@@ -103,6 +108,7 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
   const streaming = registerStreaming(api, http, { registry, bus, clock, log: log.child({ module: 'streaming' }) });
   const metrics = registerMetricsApi(api, { bus, cache, registry, clock, log: log.child({ module: 'metrics' }) });
   registerDashboard(http, { registry, bus, log: log.child({ module: 'dashboard' }) });
+  const stream = registerStream(http, { api, cache, clock, log: log.child({ module: 'stream' }), encodeWatch: tableWatchEncoder(clock) }, cfg.stream);
   port = await listen(http.server, cfg.port, cfg.host);
   const system = { apiHost: cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host, apiPort: port, plan };
   await ensureSystemObjects(registry, system, log);
@@ -117,11 +123,13 @@ export async function startApiServer(cfg: ApiServerConfig, deps: ApiServerDeps):
     registry,
     cache,
     http: http.server,
+    stream,
     port,
     async stop() {
       systemLoop.cancel();
       namespaces.stop();
       streaming.stop();
+      stream.stop();
       metrics.stop();
       await nats.stop();
       await new Promise<void>((resolve) => {

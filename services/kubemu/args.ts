@@ -2,9 +2,10 @@
  * Command-line flags of the kubemu CLI: declared per sub-command, parsed strictly.
  *
  * Grammar: `--name value`, `--name=value`; boolean flags take no value (`--detach`), or an explicit
- * `--detach=false`. A flag given twice keeps the last value, so wrappers can put defaults first
- * (`npm start -- --nodes 5` runs `up --nodes 3 --nodes 5`). Anything not starting with `--` is a
- * positional argument. Unknown flags, missing values, non-numbers and values outside a flag's
+ * `--detach=false`. A flag may declare a one-letter alias as kubectl has them (`-n ns`, `-l app=x`,
+ * `-n=ns`). A flag given twice keeps the last value, so wrappers can put defaults first
+ * (`npm start -- --nodes 5` runs `up --nodes 3 --nodes 5`). Anything else not starting with `--`
+ * (other than a single-dash letter, which is an alias or an unknown flag) is a positional argument. Unknown flags, missing values, non-numbers and values outside a flag's
  * `choices` are a `UsageError` (the CLI prints it with the command's usage and exits 2); nothing
  * is guessed.
  *
@@ -17,6 +18,8 @@ export interface FlagSpec {
   name: string;
   kind: FlagKind;
   help: string;
+  /** One-letter alias: `n` for `-n VALUE` (`-n=VALUE` too). */
+  short?: string;
   /** Shown in help: `--nodes N`. */
   placeholder?: string;
   default?: string | number | boolean;
@@ -69,14 +72,15 @@ export function parseArgs(argv: string[], specs: FlagSpec[], env: NodeJS.Process
       help = true;
       continue;
     }
-    if (!a.startsWith('--')) {
+    const short = /^-([A-Za-z])(=|$)/.exec(a);
+    if (!a.startsWith('--') && !short) {
       positionals.push(a);
       continue;
     }
     const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const name = short ? specs.find((s) => s.short === short[1])?.name ?? `-${short[1]}` : a.slice(2, eq < 0 ? undefined : eq);
     const spec = byName.get(name);
-    if (!spec) throw new UsageError(`unknown flag --${name}`);
+    if (!spec) throw new UsageError(`unknown flag ${short ? '' : '--'}${name}`);
     let raw: string;
     if (eq >= 0) {
       raw = a.slice(eq + 1);
@@ -84,7 +88,7 @@ export function parseArgs(argv: string[], specs: FlagSpec[], env: NodeJS.Process
       raw = 'true';
     } else {
       const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${short ? `-${short[1]}` : `--${name}`} needs a value`);
       raw = next;
       i++;
     }
@@ -101,7 +105,7 @@ export function parseArgs(argv: string[], specs: FlagSpec[], env: NodeJS.Process
 
 /** One help line per flag, aligned. */
 export function flagHelp(specs: FlagSpec[]): string {
-  const left = specs.map((s) => `--${s.name}${s.kind === 'boolean' ? '' : ` ${s.placeholder ?? s.choices?.join('|') ?? s.kind.toUpperCase()}`}`);
+  const left = specs.map((s) => `${s.short ? `-${s.short}, ` : ''}--${s.name}${s.kind === 'boolean' ? '' : ` ${s.placeholder ?? s.choices?.join('|') ?? s.kind.toUpperCase()}`}`);
   const width = Math.max(0, ...left.map((l) => l.length)) + 2;
   return specs
     .map((s, i) => {

@@ -20,6 +20,7 @@ import { statusCommand } from './commands/status.js';
 import { killCommand } from './commands/kill.js';
 import { startCommand } from './commands/start.js';
 import { restartCommand } from './commands/restart.js';
+import { eventsCommand } from './commands/events.js';
 import { partitionCommand } from './commands/partition.js';
 import { healCommand } from './commands/heal.js';
 import { agentCommand } from './commands/agent.js';
@@ -33,6 +34,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Installs the Ctrl-C / SIGTERM handling of a command that stays in the foreground. */
   signals(): Signals;
+  /** stdout is a terminal (colour is for terminals only). */
+  stdoutIsTTY?: boolean;
   /** Who acts, for <data-dir>/chaos.jsonl: `cli` when absent; `agent`, `chaos`, `dashboard`, … */
   by?: string;
 }
@@ -49,7 +52,7 @@ export interface Command {
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand];
+export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand, eventsCommand];
 
 export function commandHelp(cmd: Command): string {
   const positionals = (cmd.positionals ?? []).map((p) => ` <${p.name}>`).join('');

@@ -18,5 +18,6 @@ const code = await runCli(process.argv.slice(2), {
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
   signals: () => trapSignals(realClock),
+  stdoutIsTTY: process.stdout.isTTY === true,
 });
 process.exit(code);
