@@ -114,7 +114,11 @@ const client = streamClient({
   },
 });
 client.start();
+// The timeline's "healing, … so far" moves even when the cluster is quiet.
+setInterval(schedule, 1000);
 addEventListener('pagehide', () => client.stop());
 addEventListener('pageshow', (e) => {
-  if (e.persisted) client.start(); // back from the back-forward cache
+  if (e.persisted) client.start();
+// The timeline's "healing, … so far" moves even when the cluster is quiet.
+setInterval(schedule, 1000); // back from the back-forward cache
 });
