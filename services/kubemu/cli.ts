@@ -20,6 +20,7 @@ import { statusCommand } from './commands/status.js';
 import { killCommand } from './commands/kill.js';
 import { startCommand } from './commands/start.js';
 import { restartCommand } from './commands/restart.js';
+import { nodeCommand } from './commands/node.js';
 import { eventsCommand } from './commands/events.js';
 import { partitionCommand } from './commands/partition.js';
 import { healCommand } from './commands/heal.js';
@@ -52,7 +53,7 @@ export interface Command {
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand, eventsCommand];
+export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand, eventsCommand, nodeCommand];
 
 export function commandHelp(cmd: Command): string {
   const positionals = (cmd.positionals ?? []).map((p) => ` <${p.name}>`).join('');
