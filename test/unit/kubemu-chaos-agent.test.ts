@@ -88,10 +88,10 @@ describe('the agent', () => {
       const err = await bus.call(subjects.control('agent', 'kill'), body).catch((e) => e);
       expect(isStatusError(err, 'BadRequest'), JSON.stringify(body)).toBe(true);
     }
-    const refused = await bus.call(subjects.control('agent', 'kill'), { target: 'nope' }).catch((e) => e);
+    const refused = (await bus.call(subjects.control('agent', 'kill'), { target: 'nope' }).catch((e) => e)) as Error;
     expect(isStatusError(refused, 'BadRequest')).toBe(true);
     expect(refused.message).toContain('not part of this cluster');
-    const failed = await bus.call(subjects.control('agent', 'start'), { target: 'node-2' }).catch((e) => e);
+    const failed = (await bus.call(subjects.control('agent', 'start'), { target: 'node-2' }).catch((e) => e)) as Error;
     expect(isStatusError(failed, 'InternalError')).toBe(true);
     expect(failed.message).toContain('not Ready after 60s');
   });
