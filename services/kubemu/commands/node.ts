@@ -12,6 +12,9 @@
  *     later kills what is left at once; then it answers 0;
  *   - when either child dies on its own, the other is stopped the same way and it answers 1: a node
  *     is its kubelet and kube-proxy together, and compose should see the container exit;
+ *   - the partition signals (SIGUSR2 cuts the node from the bus, SIGCONT heals it:
+ *     shared/runtime/partition-signals.ts) are passed on to both children, so
+ *     `docker compose kill -s SIGUSR2 node-2` partitions the node instead of ending it;
  *   - SIGKILL of this process (`docker kill`) is not survivable by design: in a container the
  *     PID namespace dies with its init, and the kubelet's pods with it, as a machine losing power.
  *     Outside a container, children of a SIGKILLed `kubemu node` run on (stop them by pid).
@@ -28,6 +31,7 @@ import { identify } from '../process-identity.js';
 import type { ProcessRecord } from '../state.js';
 import { stopProcesses } from '../supervisor.js';
 import { PROFILES } from '../../../shared/runtime/profile.js';
+import { HEAL_SIGNAL, PARTITION_SIGNAL } from '../../../shared/runtime/partition-signals.js';
 
 export interface NodeOptions {
   name: string;
@@ -96,6 +100,19 @@ export async function runNode(o: NodeOptions, ctx: CliContext): Promise<number> 
   }
   const signals = ctx.signals();
   const children: Child[] = [];
+  const passOn = (sig: NodeJS.Signals) => (): void => {
+    for (const c of children) {
+      try {
+        process.kill(c.record.pid, sig);
+      } catch {
+        // gone; its exit is handled below
+      }
+    }
+  };
+  const partition = passOn(PARTITION_SIGNAL);
+  const heal = passOn(HEAL_SIGNAL);
+  process.on(PARTITION_SIGNAL, partition);
+  process.on(HEAL_SIGNAL, heal);
   try {
     try {
       for (const l of launches) children.push(await start(l, ctx));
@@ -117,6 +134,8 @@ export async function runNode(o: NodeOptions, ctx: CliContext): Promise<number> 
     );
     return died ? 1 : 0;
   } finally {
+    process.off(PARTITION_SIGNAL, partition);
+    process.off(HEAL_SIGNAL, heal);
     signals.dispose();
   }
 }
