@@ -57,18 +57,19 @@ export function toApiRequest(req: IncomingMessage, url: URL, body: Buffer | unde
   };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** A request body, refused with 413 as soon as it is known to exceed `limit` bytes (not read whole first). */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) return reject(tooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`));
+    if (declared > limit) return reject(tooLarge(`Request entity too large: limit is ${limit}`));
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         req.removeAllListeners('data');
         req.resume();
-        reject(tooLarge(`Request entity too large: limit is ${MAX_BODY_BYTES}`));
+        reject(tooLarge(`Request entity too large: limit is ${limit}`));
         return;
       }
       chunks.push(c);

@@ -1,8 +1,8 @@
 /**
  * The dashboard's buttons: `POST /ui/api/{kill|start|partition|heal|restart}` with the JSON body
- * `{"target": "node-2", "forMs"?: n}`, forwarded as is to the kubemu agent on the bus
- * (`subjects.control('agent', op)`); its answer (`{ok: true, message}`) or its Status error comes
- * back unchanged. The agent runs under `kubemu up`; where none runs (docker compose, a bare
+ * `{"target": "node-2", "forMs"?: n}`, forwarded to the kubemu agent on the bus
+ * (`subjects.control('agent', op)`) with `"by": "dashboard"`, so chaos.jsonl says who acted; its
+ * answer (`{ok: true, message}`) or its Status error comes back unchanged. The agent runs under `kubemu up`; where none runs (docker compose, a bare
  * api-server) the answer is 503 with a Status saying so, never a hang.
  *
  * Only `Content-Type: application/json` is taken: a page of another origin cannot send that
@@ -11,10 +11,11 @@
  * The wait for the agent is long enough for a `start`, which waits until the node is Ready.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, isStatusError, methodNotAllowed, serviceUnavailable, statusError, toStatus, tooLarge, unsupportedMediaType } from '../../shared/api/errors.js';
+import { badRequest, isStatusError, methodNotAllowed, serviceUnavailable, statusError, toStatus, unsupportedMediaType } from '../../shared/api/errors.js';
 import type { Bus } from '../../shared/nats/connection.js';
 import { subjects } from '../../shared/nats/subjects.js';
 import type { Logger } from '../../shared/runtime/logger.js';
+import { readBody } from './http.js';
 
 export const CONTROL_OPS = ['kill', 'start', 'partition', 'heal', 'restart'] as const;
 export type ControlOp = (typeof CONTROL_OPS)[number];
@@ -33,29 +34,6 @@ export interface WebControlDeps {
 
 const MAX_BODY = 4096;
 const TARGET = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-function readSmallBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
-      req.resume();
-      return reject(tooLarge(`the request body is limited to ${MAX_BODY} bytes`));
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(tooLarge(`the request body is limited to ${MAX_BODY} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** The body as the agent's contract wants it; anything else is a 400 naming the field. */
 export function parseControlRequest(text: string): ControlRequest {
@@ -87,9 +65,9 @@ export function serveControl(deps: WebControlDeps, op: string, req: IncomingMess
       if (req.method !== 'POST') throw methodNotAllowed(`${req.method} is not allowed on /ui/api/${op}: use POST`);
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/json') throw unsupportedMediaType(type);
-      const body = parseControlRequest(await readSmallBody(req));
+      const body = parseControlRequest((await readBody(req, MAX_BODY)).toString('utf8'));
       try {
-        const reply = await deps.bus.request(subjects.control('agent', op), body, { timeoutMs: deps.timeoutMs ?? 90_000 });
+        const reply = await deps.bus.request(subjects.control('agent', op), { ...body, by: 'dashboard' }, { timeoutMs: deps.timeoutMs ?? 90_000 });
         deps.log.info({ op, target: body.target }, 'dashboard action done');
         answer(res, 200, reply);
       } catch (err) {

@@ -113,7 +113,7 @@ describe('the dashboard on the api-server', { timeout: 60_000 }, () => {
     try {
       const ok = await post('partition', { target: 'node-2', forMs: 30_000 });
       expect([ok.status, await json(ok)]).toEqual([200, { ok: true, message: 'node-2 partitioned for 30s' }]);
-      expect(got).toEqual([{ target: 'node-2', forMs: 30_000 }]);
+      expect(got).toEqual([{ target: 'node-2', forMs: 30_000, by: 'dashboard' }]);
       const refused = await post('start', { target: 'node-9' });
       expect([refused.status, (await json(refused)).message]).toEqual([400, 'node-9 is not a node of this cluster']);
     } finally {
