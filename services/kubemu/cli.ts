@@ -26,6 +26,7 @@ import { partitionCommand } from './commands/partition.js';
 import { healCommand } from './commands/heal.js';
 import { agentCommand } from './commands/agent.js';
 import { reportCommand } from './commands/report.js';
+import { chaosCommand } from './commands/chaos.js';
 
 export interface CliContext {
   /** Repository root (entries, default data dir). */
@@ -54,7 +55,7 @@ export interface Command {
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand, reportCommand, eventsCommand, nodeCommand];
+export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand, reportCommand, chaosCommand, eventsCommand, nodeCommand];
 
 export function commandHelp(cmd: Command): string {
   const positionals = (cmd.positionals ?? []).map((p) => ` <${p.name}>`).join('');
