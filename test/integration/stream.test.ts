@@ -1,13 +1,16 @@
 /**
  * The api-server's WebSocket event stream (`/stream`) and native WebSocket watches, against a real
  * store and nats-server: filters, resume across an api-server restart, 410, bookmarks, a slow
- * client dropped while everyone else goes on, pings, and the refusals answered before the upgrade.
+ * client dropped while everyone else goes on, pings, and the refusals answered before the upgrade;
+ * and `kubemu events` (in-process) reading it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiCluster, type ApiCluster } from '../support/api-cluster.js';
 import { eventually } from '../support/eventually.js';
 import { configMap, namespace, pod } from '../support/builders.js';
 import { openStreamClient, type StreamTestClient } from '../support/stream-client.js';
+import { runCli, type CliContext } from '../../services/kubemu/cli.js';
+import { realClock } from '../../shared/runtime/clock.js';
 
 const CMS = '/api/v1/namespaces/default/configmaps';
 const PODS = '/api/v1/namespaces/default/pods';
@@ -269,5 +272,75 @@ describe('native Kubernetes watch over WebSocket', () => {
     expect(dead.pings).toBeGreaterThan(0);
     expect(alive.closed).toBeUndefined();
     expect(alive.pings).toBeGreaterThanOrEqual(dead.pings);
+  });
+});
+
+describe('kubemu events against a live api-server', () => {
+  let c: ApiCluster;
+  beforeAll(async () => {
+    c = await startApiCluster({ historyCapacity: 500 });
+  });
+  afterAll(async () => {
+    await c?.dispose();
+  });
+
+  /** Runs `kubemu events …` in-process until `stop()`; its stdout and stderr lines as they come. */
+  function tail(args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const stop = new AbortController();
+    const ctx: CliContext = {
+      root: '/nonexistent',
+      clock: realClock,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      env: {},
+      stdoutIsTTY: false,
+      signals: () => ({ stop: stop.signal, hurry: new AbortController().signal, dispose: () => undefined }),
+    };
+    const code = runCli(['events', '--server', c.baseUrl, ...args], ctx);
+    return { out, err, code, stop: () => stop.abort(new Error('test done')) };
+  }
+
+  it('prints one readable line per change, without colour when stdout is not a terminal', async () => {
+    const t = tail(['-n', 'default', '--kinds', 'pods,configmaps']);
+    await eventually(() => expect(c.server.stream.hub.clientCount).toBe(1));
+    await c.http('POST', CMS, configMap('cli-cm'));
+    await c.http('POST', PODS, pod('cli-pod'));
+    await c.http('DELETE', `${PODS}/cli-pod`, { gracePeriodSeconds: 0 });
+    await eventually(() => expect(t.out.some((l) => / - Pod +default\/cli-pod +deleted/.test(l))).toBe(true));
+    expect(t.out.find((l) => l.includes('cli-cm'))).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \+ ConfigMap +default\/cli-cm$/);
+    expect(t.out.find((l) => l.includes('+ Pod'))).toMatch(/\+ Pod +default\/cli-pod +Pending +ready 0\/1$/);
+    expect(t.out.join('\n')).not.toMatch(/\x1b/);
+    t.stop();
+    expect(await t.code).toBe(0);
+    await eventually(() => expect(c.server.stream.hub.clientCount).toBe(0));
+  });
+
+  it('--json prints the raw messages, reconnects when the api-server restarts and resumes with nothing lost or repeated', async () => {
+    const t = tail(['--json', '--kinds', 'configmaps', '-n', 'default', '-l', 'cli=json']);
+    await eventually(() => expect(t.out.some((l) => JSON.parse(l).caughtUp)).toBe(true)); // it prints from here
+    await c.http('POST', CMS, configMap('j-1', {}, { cli: 'json' }));
+    await eventually(() => expect(t.out.some((l) => l.includes('"j-1"'))).toBe(true));
+    await c.restartApiServer();
+    await c.http('POST', CMS, configMap('j-2', {}, { cli: 'json' }));
+    await c.http('POST', CMS, configMap('other', {}, { cli: 'no' }));
+    await eventually(() => expect(t.out.some((l) => l.includes('"j-2"'))).toBe(true), { timeoutMs: 15_000 });
+    const changes = t.out.map((l) => JSON.parse(l)).filter((m) => m.type === 'ADDED');
+    expect(changes.map((m) => m.name)).toEqual(['j-1', 'j-2']);
+    expect(t.err.join('\n')).toMatch(/reconnecting/);
+    expect(t.err.join('\n')).toMatch(/reconnected \(resuming after resourceVersion \d+\)/);
+    t.stop();
+    expect(await t.code).toBe(0);
+    await eventually(() => expect(c.server.stream.hub.clientCount).toBe(0));
+  });
+
+  it('fails with the server’s reason for a bad kind, and when nothing answers', async () => {
+    const bad = tail(['--kinds', 'gizmos']);
+    expect(await bad.code).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/answered 400: kinds: unknown kind "gizmos"/);
+    const nobody = runCli(['events', '--server', 'http://127.0.0.1:1'], { root: '/nonexistent', clock: realClock, out: () => undefined, err: (l) => bad.err.push(l), env: {}, signals: () => ({ stop: new AbortController().signal, hurry: new AbortController().signal, dispose: () => undefined }) });
+    expect(await nobody).toBe(1);
+    expect(bad.err.at(-1)).toMatch(/cannot reach the api-server at http:\/\/127.0.0.1:1/);
   });
 });

@@ -4,9 +4,13 @@
  *
  * Readable by default: one line per change (../event-format.ts), coloured on a terminal (not when
  * stdout is not a TTY or `NO_COLOR` is set). `--json` prints every message as it arrives, one JSON
- * object per line (changes, bookmarks, errors), for scripts. `--since RV` starts after that
- * resourceVersion (`--since 0`: the current objects first). The api-server comes from the
+ * object per line (changes, bookmarks, errors), for scripts. The api-server comes from the
  * cluster's state file, or `--server URL` (a cluster under docker compose).
+ *
+ * Where it starts: by default at the current state, which it reads first without printing it
+ * (`resourceVersion=0` up to the `caughtUp` bookmark), so the first change of an object already
+ * says what it changed from (`Ready → NotReady`). `--since 0` prints that current state too;
+ * `--since RV` replays every change after RV.
  *
  * The tail survives the api-server going away (killed, restarted): it reconnects with back-off
  * (0.5 s doubling to 5 s) and resumes after the last resourceVersion it saw, so nothing is missed
@@ -56,6 +60,8 @@ export async function events(args: ParsedArgs, ctx: CliContext): Promise<number>
   const formatter = new EventFormatter({ colour, verbose: args.flags.verbose === true });
   const since = args.flags.since as number | undefined;
   let resume: string | undefined = since === undefined ? undefined : String(since);
+  /** Reading the current state to know what later changes change from (not printed). */
+  let priming = false;
   let explicitSince = since !== undefined;
   let connected = false;
   let interrupted = false;
@@ -68,8 +74,9 @@ export async function events(args: ParsedArgs, ctx: CliContext): Promise<number>
         kinds: args.flags.kinds as string | undefined,
         namespace: args.flags.namespace as string | undefined,
         labelSelector: args.flags.selector as string | undefined,
-        resourceVersion: resume,
+        resourceVersion: resume ?? '0',
       });
+      priming = resume === undefined;
       expired = false;
       const end = await runStreamSession(
         url,
@@ -81,6 +88,11 @@ export async function events(args: ParsedArgs, ctx: CliContext): Promise<number>
             interrupted = false;
           },
           onMessage(text, m: StreamMessage) {
+            if (priming) {
+              if (isStreamChange(m)) formatter.format(m);
+              else if (m.type === 'BOOKMARK' && m.caughtUp) priming = false;
+              if (priming) return;
+            }
             if (json) ctx.out(text);
             if (isStreamChange(m) || m.type === 'BOOKMARK') {
               resume = m.resourceVersion;
@@ -147,7 +159,7 @@ export const eventsCommand: Command = {
     { name: 'namespace', short: 'n', kind: 'string', placeholder: 'NS', help: 'only objects of this namespace (nodes still show)' },
     { name: 'selector', short: 'l', kind: 'string', placeholder: 'SELECTOR', help: 'label selector, as kubectl takes it (app=kubia,tier!=db)' },
     { name: 'json', kind: 'boolean', help: 'print the raw messages, one JSON object per line' },
-    { name: 'since', kind: 'number', min: 0, placeholder: 'RV', help: 'start after this resourceVersion (0: the current objects first); default: from now' },
+    { name: 'since', kind: 'number', min: 0, placeholder: 'RV', help: 'replay the changes after this resourceVersion (0: print the current objects first); default: from now' },
     { name: 'verbose', kind: 'boolean', help: 'also print changes that leave the summary as it was (node status writes, lease renewals, expired Events)' },
     { name: 'server', kind: 'string', placeholder: 'URL', help: 'the api-server (http://host:port) instead of the one in the cluster’s state file' },
   ],
