@@ -49,13 +49,15 @@ describe('kubectl against the cluster itself: version, cluster-info, nodes, name
     expect(r.stdout).toMatch(/^Server Version: v1\.32\.\d+/m);
   });
 
-  it('cluster-info names the control plane URL and CoreDNS through the kube-dns service proxy', async () => {
+  it('cluster-info names the control plane URL, CoreDNS through the kube-dns service proxy and the dashboard', async () => {
     const r = await c.kubectl(['cluster-info']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
     expect(lines[0]).toBe(`Kubernetes control plane is running at ${c.apiUrl}`);
     expect(lines[1]).toBe(`CoreDNS is running at ${c.apiUrl}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy`);
-    expect(lines[2]).toBe("To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.");
+    // The dashboard is a cluster service too, as the notes show for GKE (kubectl sorts by name).
+    expect(lines[2]).toBe(`Dashboard is running at ${c.apiUrl}/api/v1/namespaces/kube-system/services/kubemu-dashboard:http/proxy`);
+    expect(lines[3]).toBe("To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.");
   });
 
   it('get ns lists the four system namespaces, Active', async () => {
@@ -203,6 +205,4 @@ describe('kubectl against the cluster itself: version, cluster-info, nodes, name
     expect(fields).toContain('livenessProbe\t<Probe>');
   });
 
-  // In the notes, still to come with later components (kubelet, HPA controller): kept visible here.
-  it.todo('logs, exec and port-forward of a running pod, get nodes of kubelet-registered nodes (need the kubelet)');
 });
