@@ -112,7 +112,9 @@ describe('the event stream /stream', () => {
     await c.http('POST', '/api/v1/namespaces/team-a/configmaps', configMap('snap-1'));
     const s = await open('?kinds=configmaps&namespace=team-a&resourceVersion=0');
     await s.caughtUp();
-    expect(s.changes()).toEqual(expect.arrayContaining(['ADDED in-a', 'ADDED end', 'ADDED snap-1']));
+    // The snapshot is the cache's state (as a watch from 0 is): a write just answered may come
+    // right after it, as a live ADDED.
+    await eventually(() => expect(s.changes()).toEqual(expect.arrayContaining(['ADDED in-a', 'ADDED end', 'ADDED snap-1'])));
     const upTo = s.messages.findIndex((m) => m.caughtUp);
     expect(s.messages.slice(0, upTo).every((m) => m.type === 'ADDED')).toBe(true);
     await c.http('POST', '/api/v1/namespaces/team-a/configmaps', configMap('snap-2'));
@@ -196,7 +198,7 @@ describe('the event stream /stream', () => {
     expect(s.closed).toBeUndefined();
   });
 
-  it('answers a plain request to /stream with an upgrade other than WebSocket with 400', async () => {
+  it('answers /stream without a WebSocket upgrade (another upgrade, or a plain GET) with 400', async () => {
     const net = await import('node:net');
     const port = Number(new URL(c.baseUrl).port);
     const answer = await new Promise<string>((resolve) => {
@@ -207,6 +209,9 @@ describe('the event stream /stream', () => {
     });
     expect(answer).toMatch(/^HTTP\/1.1 400/);
     expect(answer).toMatch(/speaks WebSocket only/);
+    const plain = await c.http('GET', '/stream');
+    expect(plain.status).toBe(400);
+    expect(plain.json).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: expect.stringMatching(/Upgrade: websocket/) });
   });
 });
 

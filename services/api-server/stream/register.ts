@@ -5,7 +5,7 @@
  * `GET /stream` with `Upgrade: websocket`: the query is parsed and checked first (a bad kind or
  * selector is refused as HTTP 400 with a Status; a resourceVersion newer than the cache is waited
  * for up to 3 s, then 504), then the socket joins the hub (./hub.ts). `/stream` with another
- * upgrade is a 400. `<resource path>?watch=true` with `Upgrade: websocket` is a native watch
+ * upgrade, or none (a plain GET, a browser tab), is a 400 saying how to connect. `<resource path>?watch=true` with `Upgrade: websocket` is a native watch
  * (./ws-watch.ts). Both kinds of socket are pinged by one keep-alive (./keepalive.ts).
  *
  * `stop()` closes every socket (1001, going away) and cuts what is still open a second later; the
@@ -13,7 +13,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { badRequest } from '../../../shared/api/errors.js';
+import { badRequest, toStatus } from '../../../shared/api/errors.js';
 import type { WatchEvent } from '../../../shared/api/meta.js';
 import { STREAM_PATH } from '../../../shared/api/stream.js';
 import type { ApiRequest } from '../../../shared/client/api.js';
@@ -64,13 +64,24 @@ export function registerStream(http: HttpServer, deps: StreamDeps, opts: StreamO
     keepalive.track(s);
   };
 
+  const isStreamPath = (url: URL): boolean => url.pathname === STREAM_PATH || url.pathname === `${STREAM_PATH}/`;
+  const notWebSocket = (): Error => badRequest(`${STREAM_PATH} speaks WebSocket only: connect with Upgrade: websocket (ws://<api-server>${STREAM_PATH}?kinds=pods,nodes)`);
+  http.addRequestHandler((req, res, url) => {
+    if (!isStreamPath(url)) return false;
+    req.resume();
+    const status = toStatus(notWebSocket());
+    res.writeHead(status.code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+    res.end(JSON.stringify(status));
+    return true;
+  });
+
   const watchUpgrade = wsWatchUpgrade({ api: deps.api, wss, opened, log, encode: deps.encodeWatch });
   http.addUpgradeHandler((req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== STREAM_PATH && url.pathname !== `${STREAM_PATH}/`) return false;
+    if (!isStreamPath(url)) return false;
     own(socket);
     if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      refuse(socket, badRequest(`${STREAM_PATH} speaks WebSocket only (Upgrade: websocket)`));
+      refuse(socket, notWebSocket());
       return true;
     }
     void (async () => {
