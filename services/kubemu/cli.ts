@@ -20,8 +20,8 @@ import { statusCommand } from './commands/status.js';
 import { killCommand } from './commands/kill.js';
 import { startCommand } from './commands/start.js';
 import { restartCommand } from './commands/restart.js';
-import { nodeCommand } from './commands/node.js';
 import { eventsCommand } from './commands/events.js';
+import { nodeCommand } from './commands/node.js';
 import { partitionCommand } from './commands/partition.js';
 import { healCommand } from './commands/heal.js';
 import { agentCommand } from './commands/agent.js';
@@ -55,7 +55,7 @@ export interface Command {
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand, reportCommand, chaosCommand, eventsCommand, nodeCommand];
+export const COMMANDS: readonly Command[] = [upCommand, downCommand, statusCommand, killCommand, startCommand, restartCommand, partitionCommand, healCommand, agentCommand, reportCommand, chaosCommand, nodeCommand, eventsCommand];
 
 export function commandHelp(cmd: Command): string {
   const positionals = (cmd.positionals ?? []).map((p) => ` <${p.name}>`).join('');

@@ -42,7 +42,13 @@ const WIDTH = 1000;
 const LEFT = 260;
 const RIGHT = 50;
 const TOP = 78;
-const LANE = 96;
+const LANE = 112;
+/** Where a lane's time line runs, below its top. */
+const MID = 66;
+/** Step names sit in rows above the line; a name goes to the lowest row where it does not overlap. */
+const LABEL_ROWS = 4;
+const ROW_PX = 13;
+const CHAR_PX = 6;
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
@@ -66,12 +72,12 @@ function spanOf(failures: Failure[]): number {
 
 function lane(f: Failure, i: number, x: (ms: number) => number): string {
   const y = TOP + i * LANE;
-  const mid = y + 46;
+  const mid = y + MID;
   const out: string[] = [`<g class="lane" data-target="${escapeXml(f.target)}" data-cause="${f.cause}">`];
   if (i % 2 === 1) out.push(`<rect x="0" y="${y}" width="${WIDTH}" height="${LANE}" fill="#f7f7f7"/>`);
-  out.push(text(16, y + 24, `${failureTitle(f)}`, 'class="title" font-weight="bold"'));
-  out.push(text(16, y + 44, `at ${clockTime(f.at)} UTC`, 'class="sub"'));
-  out.push(text(16, y + 64, healingSummary(f), `class="sub" fill="${f.healed ? '#2e7d32' : '#b26a00'}"`));
+  out.push(text(16, y + 36, `${failureTitle(f)}`, 'class="title" font-weight="bold"'));
+  out.push(text(16, y + 56, `at ${clockTime(f.at)} UTC`, 'class="sub"'));
+  out.push(text(16, y + 76, healingSummary(f), `class="sub" fill="${f.healed ? '#2e7d32' : '#b26a00'}"`));
   const ends = f.steps.filter((s) => s.offsetMs !== undefined).map((s) => s.offsetMs!);
   out.push(`<line x1="${x(0)}" y1="${mid}" x2="${x(Math.max(...ends, 0))}" y2="${mid}" stroke="#9e9e9e" stroke-width="1"/>`);
   if (f.restoredAt !== undefined) {
@@ -89,12 +95,20 @@ function lane(f: Failure, i: number, x: (ms: number) => number): string {
     const gap = x(b.offsetMs!) - x(a.offsetMs!);
     if (gap >= 34) out.push(text((x(a.offsetMs!) + x(b.offsetMs!)) / 2, mid + 26, formatDuration(b.offsetMs! - a.offsetMs!), 'class="took" text-anchor="middle" font-size="10" fill="#555"'));
   }
-  for (const s of f.steps) {
-    if (s.offsetMs === undefined || (s.of === 0 && s.key !== 'evicted')) continue;
-    const cx = x(s.offsetMs);
-    const tip = `${s.label}${s.of !== undefined ? ` (${s.done}/${s.of})` : ''}: +${formatDuration(s.offsetMs)} at ${clockTime(s.at!)} UTC`;
+  const rowEnds = Array<number>(LABEL_ROWS).fill(-Infinity);
+  const marks = f.steps.filter((s) => s.offsetMs !== undefined && !(s.of === 0 && s.key !== 'evicted')).sort((a, b) => a.offsetMs! - b.offsetMs!);
+  for (const s of marks) {
+    const cx = x(s.offsetMs!);
+    const tip = `${s.label}${s.of !== undefined ? ` (${s.done}/${s.of})` : ''}: +${formatDuration(s.offsetMs!)} at ${clockTime(s.at!)} UTC`;
     out.push(`<circle class="mark" data-step="${s.key}" cx="${cx.toFixed(1)}" cy="${mid}" r="5" fill="${STEP_COLOURS[s.key]}"><title>${escapeXml(tip)}</title></circle>`);
-    out.push(text(cx + 2, mid - 10, SHORT[s.key], `class="step" font-size="10" fill="${STEP_COLOURS[s.key]}" transform="rotate(-35 ${(cx + 2).toFixed(1)} ${mid - 10})"`));
+    const name = SHORT[s.key];
+    const lx = Math.min(cx - 3, WIDTH - 4 - name.length * CHAR_PX);
+    const free = rowEnds.findIndex((end) => end < lx);
+    const row = free < 0 ? rowEnds.indexOf(Math.min(...rowEnds)) : free;
+    rowEnds[row] = lx + name.length * CHAR_PX + 4;
+    const ly = mid - 12 - row * ROW_PX;
+    if (row > 0) out.push(`<line x1="${cx.toFixed(1)}" y1="${mid - 5}" x2="${cx.toFixed(1)}" y2="${ly + 2}" stroke="${STEP_COLOURS[s.key]}" stroke-width="0.7"/>`);
+    out.push(text(lx, ly, name, `class="step" font-size="10" fill="${STEP_COLOURS[s.key]}"`));
   }
   out.push('</g>');
   return out.join('\n');
