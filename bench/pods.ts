@@ -21,6 +21,9 @@
  * Events and the watch history fill the api-server and the store. Then the cluster is stopped and
  * the next starts, so clusters never compete with each other.
  *
+ * Before the clusters, the floors: how long spawning a process takes from Node.js here, plain,
+ * through the pod sandbox's namespace chain, and a Node.js program (./lib/spawn-floors.ts).
+ *
  * Prints a table per round, then medians across rounds and the goals' verdicts
  * (./lib/pods-report.ts). Exits 1 when a test failed — not when a goal is missed. See
  * docs/benchmarks.md.
@@ -38,6 +41,7 @@ import { load, machine } from './lib/run-info.js';
 import { prepareTree, type Tree } from './lib/snapshot.js';
 import { fmt } from './lib/stats.js';
 import { idleNodeMemory } from './lib/memory.js';
+import { spawnFloors } from './lib/spawn-floors.js';
 
 interface ClusterKind {
   id: string;
@@ -71,6 +75,8 @@ const HELP = `usage: npm run bench:pods -- [options]
 const NAMESPACE = 'bench-pods';
 const WARM_UP_PODS = 10;
 const TIMEOUT_MS = 60_000;
+/** Spawns per floor case (./lib/spawn-floors.ts). */
+const FLOOR_SPAWNS = 40;
 /** How long the idle write rate is measured. */
 const IDLE_WINDOW_MS = 5000;
 
@@ -189,6 +195,8 @@ async function main(): Promise<number> {
   out(`# ${meta.machine}; node ${meta.node}; ${rounds} round(s) × n=${n}, concurrency ${concurrency}; load ${meta.loadavgBefore}`);
   const all: ClusterResults[] = [];
   let failures = 0;
+  say(`floors: spawning processes from Node.js, ${FLOOR_SPAWNS} times each…`);
+  const floors = await spawnFloors(FLOOR_SPAWNS);
   try {
     for (const kind of KINDS.filter((k) => ids.includes(k.id))) {
       current = await startBenchCluster({ ...kind.options, ...(tree.root ? { root: tree.root } : {}), say });
@@ -213,8 +221,10 @@ async function main(): Promise<number> {
     out(`\n## ${c.cluster}: memory, MiB`);
     out(memorySummary(c));
   }
+  out(`\n## floors: spawn → first output, from Node.js (${FLOOR_SPAWNS} spawns each)`);
+  for (const f of floors) out(`${f.title}: ${f.error ? `FAILED: ${f.error}` : `p50 ${fmt(f.p50Ms)} ms, p90 ${fmt(f.p90Ms)} ms`}`);
   out(`\n## goals\n${goalLines(all.flatMap(goals))}\n# load average after: ${meta.loadavgAfter}`);
-  const raw = `${JSON.stringify({ meta, clusters: all }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+  const raw = `${JSON.stringify({ meta, floors, clusters: all }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
   if (jsonFile) {
     writeFileSync(jsonFile, raw);
     say(`raw results written to ${jsonFile}`);
