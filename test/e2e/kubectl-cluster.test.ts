@@ -204,5 +204,4 @@ describe('kubectl against the cluster itself: version, cluster-info, nodes, name
     expect(fields).toContain('ports\t<[]ContainerPort>');
     expect(fields).toContain('livenessProbe\t<Probe>');
   });
-
 });
