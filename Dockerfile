@@ -19,10 +19,11 @@ COPY node_modules ./node_modules
 RUN npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error \
  && find node_modules -depth -type d -empty -delete
 COPY dist ./dist
-# The kubemu CLI takes the directory holding package.json and services/ as its root.
+# The dashboard's pages (the api-server serves them from the checkout's services/api-server/web);
+# services/ is also how the kubemu CLI recognises its root.
+COPY services ./services
 RUN test -f dist/services/kubemu/main.js || { echo 'dist/ is missing or incomplete: run `npm ci && npm run build` first' >&2; exit 1; } \
- && find dist -name '*.tsbuildinfo' -delete \
- && ln -s dist/services services
+ && find dist -name '*.tsbuildinfo' -delete
 
 FROM node:20-slim
 ENV NODE_ENV=production \

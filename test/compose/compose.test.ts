@@ -4,14 +4,18 @@
  * host's real kubectl: three nodes Ready, an RC of kubia with three replicas Running, `kill node-2`
  * → node-2 NotReady and its pods replaced on the other nodes, `start node-2` → Ready again,
  * `restart nats store` → nothing lost, `down -v`. Every step is logged with its time (`[compose
- * +12.3s] …`), and the controller-manager's lines about node-2 close the healing.
+ * +12.3s] …`); `kubemu events --server <published API>` (the README's way of watching) runs from
+ * before the kill until node-2 is back, and its lines are the healing log.
  *
  * Opt-in: runs only with KUBEMU_COMPOSE_E2E=1 and a Docker API (DOCKER_HOST) that has, or can
  * pull, `node:20-slim` and `nats:2.10-alpine`. CI (.ci/run) provides rootful podman with local
  * stand-ins for both (scripts/compose/). `npm test` skips it. Needs a built dist/ (built here
  * when stale, like the other e2e suites) and the host's node_modules: the image is made from them.
- * Whatever happens, `down -v` removes the project's containers, network and volume.
+ * Whatever happens, `down -v` removes the project's containers, network and volume. The project is
+ * KUBEMU_COMPOSE_PROJECT (CI names it, to clean up after a run that died), else kubemu-e2e-<pid>.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../services/kubemu/ports.js';
 import { eventually } from '../support/eventually.js';
@@ -34,6 +38,30 @@ describe.skipIf(!enabled)('docker compose: the cluster in containers, killed and
   const t0 = Date.now();
   const say = (msg: string): void => console.log(`[compose +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
   let original: PodView[] = [];
+  let events: { child: ChildProcess; out: string } | undefined;
+
+  /** `kubemu events` on the published API, in the background (stopped by pid with SIGINT, as Ctrl-C). */
+  const watchEvents = (): void => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist/services/kubemu/main.js'), 'events', '--server', `http://127.0.0.1:${project().apiPort}`], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const e = { child, out: '' };
+    child.stdout?.on('data', (d: Buffer) => (e.out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (e.out += d.toString()));
+    events = e;
+  };
+  const stopEvents = async (): Promise<string> => {
+    const e = events;
+    events = undefined;
+    if (!e) return '';
+    if (e.child.exitCode === null && e.child.signalCode === null) {
+      const gone = new Promise((r) => e.child.once('exit', r));
+      e.child.kill('SIGINT');
+      await gone;
+    }
+    return e.out;
+  };
 
   const project = (): ComposeProject => {
     if (!p) throw new Error('the compose project did not start');
@@ -77,7 +105,7 @@ describe.skipIf(!enabled)('docker compose: the cluster in containers, killed and
   beforeAll(async () => {
     if (!enabled) return;
     ensureBuilt();
-    p = composeProject(`kubemu-e2e-${process.pid}`, await freePort());
+    p = composeProject(process.env.KUBEMU_COMPOSE_PROJECT || `kubemu-e2e-${process.pid}`, await freePort());
     say(`project ${p.name} with ${composeCli().join(' ')} on ${process.env.DOCKER_HOST ?? 'the default Docker socket'}; API on 127.0.0.1:${p.apiPort}`);
     await compose(['build'], 900_000);
     say('image built from the Dockerfile');
@@ -86,6 +114,7 @@ describe.skipIf(!enabled)('docker compose: the cluster in containers, killed and
   }, 1_500_000);
 
   afterAll(async () => {
+    await stopEvents();
     if (!p) return;
     const ps = await p.compose(['ps']);
     say(`containers before down:\n${ps.stdout}`);
@@ -108,6 +137,9 @@ describe.skipIf(!enabled)('docker compose: the cluster in containers, killed and
     const isolation = await kubectl(['get', 'node', 'node-2', '-o', 'jsonpath={.metadata.annotations.kubemu\\.io/pod-isolation}']);
     say(`node-2 pod isolation: ${isolation}`);
     expect(isolation).toBe('namespaces');
+    const ui = await fetch(`http://127.0.0.1:${project().apiPort}/ui/`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('<html');
   }, 180_000);
 
   it('runs an RC of kubia with three replicas Running, one of them on node-2', async () => {
@@ -125,6 +157,8 @@ describe.skipIf(!enabled)('docker compose: the cluster in containers, killed and
   }, 180_000);
 
   it('kill node-2: the node turns NotReady and its pods are replaced on the other nodes', async () => {
+    watchEvents();
+    await eventually(() => expect(events?.out ?? '').toMatch(/\S/), { timeoutMs: 2000, intervalMs: 100 }).catch(() => undefined);
     const killedAt = Date.now();
     await compose(['kill', 'node-2']);
     say('kill node-2 (SIGKILL: the container and every pod in it die at once)');
@@ -152,13 +186,6 @@ describe.skipIf(!enabled)('docker compose: the cluster in containers, killed and
     say(`pods now: ${show(healed)}`);
     expect(replacements.length).toBeGreaterThanOrEqual(onNode2.length);
     expect(replacements.every((x) => x.node === 'node-1' || x.node === 'node-3')).toBe(true);
-    const log = await project().compose(['logs', '--no-color', 'controller-manager']);
-    const lines = log.stdout
-      .split('\n')
-      .filter((l) => l.includes('node-2'))
-      .map((l) => /"msg":"([^"]*)"/.exec(l)?.[1])
-      .filter((m): m is string => m !== undefined);
-    say(`controller-manager on node-2:\n  ${lines.slice(-12).join('\n  ')}`);
   }, 180_000);
 
   it('start node-2: the node is Ready again and the RC keeps three replicas', async () => {
@@ -181,6 +208,10 @@ describe.skipIf(!enabled)('docker compose: the cluster in containers, killed and
       { timeoutMs: 60_000, intervalMs: 500, message: "node-2's evicted pods confirmed gone, three serving" },
     );
     say(`node-2's kubelet confirmed the evicted pods; rc kubia: ${show(pods)}`);
+    const log = await stopEvents();
+    say(`kubemu events --server http://127.0.0.1:${project().apiPort}, from before the kill until now:\n${log}`);
+    expect(log).toMatch(/Node\s+node-2\s+Ready → NotReady/);
+    expect(log).toMatch(/Node\s+node-2\s+NotReady → Ready/);
   }, 240_000);
 
   it('restart nats and store: the cluster keeps its objects (JetStream in the named volume)', async () => {
