@@ -4,10 +4,9 @@
  * time, the CLI's own commands run with their output captured and journalled with who acted, and
  * the agent's row in the component table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isStatusError } from '../../shared/api/errors.js';
 import type { Bus, Handler } from '../../shared/nats/connection.js';
 import { subjects } from '../../shared/nats/subjects.js';
@@ -20,19 +19,9 @@ import { runControl, type ControlOp, type ControlRequest, type ControlResult } f
 import { isAlive } from '../../services/kubemu/process-identity.js';
 import { STATE_VERSION, writeState, type ProcessRecord } from '../../services/kubemu/state.js';
 import { spawnProcess } from '../../services/kubemu/supervisor.js';
+import { scratch } from '../support/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kubemu-agent-'));
-const pids: number[] = [];
-afterAll(() => {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, pids } = scratch('kubemu-agent-');
 
 /** Only what the agent uses of a Bus: serve, with the handlers kept for the test to call. */
 class ServingBus {

@@ -3,9 +3,8 @@
  * (stand-in node processes with children of their own, real pids, a real state file), the
  * `killed` mark, and how a foreground `up` reports deaths.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { realClock } from '../../shared/runtime/clock.js';
 import { UsageError } from '../../services/kubemu/args.js';
@@ -20,20 +19,9 @@ import { readState, STATE_VERSION, withoutPids, writeState, type ClusterState, t
 import { spawnProcess } from '../../services/kubemu/supervisor.js';
 import { resolveTarget, targetChoices } from '../../services/kubemu/targets.js';
 import { eventually } from '../support/eventually.js';
+import { scratch } from '../support/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kubemu-kill-'));
-const pids: number[] = [];
-
-afterAll(() => {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone, as it should be
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, pids } = scratch('kubemu-kill-');
 
 const record = (name: string, component: string, tier: number, node?: string): ProcessRecord => ({
   name,

@@ -5,10 +5,9 @@
  * command line, and the chaos journal itself.
  */
 import { EventEmitter } from 'node:events';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock, realClock } from '../../shared/runtime/clock.js';
 import { silentLogger } from '../../shared/runtime/logger.js';
 import {
@@ -29,21 +28,10 @@ import { partitionRecords } from '../../services/kubemu/partitioning.js';
 import { STATE_VERSION, writeState, type ClusterState, type ProcessRecord } from '../../services/kubemu/state.js';
 import { spawnProcess } from '../../services/kubemu/supervisor.js';
 import { eventually } from '../support/eventually.js';
+import { scratch } from '../support/scratch.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kubemu-partition-'));
+const { dir, pids } = scratch('kubemu-partition-');
 const env = { ...process.env, KUBEMU_PARTITION_DIR: join(dir, 'orders') };
-const pids: number[] = [];
-
-afterAll(() => {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
 
 class FakeBus implements Partitionable {
   partitioned = false;
