@@ -20,7 +20,7 @@ import { readStreamHistory } from '../../services/kubemu/report/stream-history.j
 import { escapeXml, reportSvg, tickStep } from '../../services/kubemu/report/svg.js';
 import { reportText, summaryLines } from '../../services/kubemu/report/text.js';
 import { STATE_VERSION, writeState } from '../../services/kubemu/state.js';
-import { killAndHeal, node, T0 } from '../support/healing-stream.js';
+import { chaos, killAndHeal, node, T0 } from '../support/healing-stream.js';
 import { allElements, parseXml, textOf } from '../support/xml-tree.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubemu-report-'));
@@ -74,6 +74,18 @@ describe('the report as text', () => {
     expect(t).toMatch(/replacements Ready \(0\/1\)\s+-\s+not yet/);
     expect(summaryLines(report)).toHaveLength(1);
     expect(summaryLines(report)[0]).toMatch(/^ {2}12:00:10\.000 {2}node-2 killed by cli +healed in 6\.0s \(replacements Ready\)$/);
+  });
+
+  it('leaves out the pod steps of a node that ran no pods, and says so', () => {
+    const empty = buildHealingReport(
+      [node(-60, 'node-4', 'True', 'ADDED'), ...messages, node(13, 'node-4', 'Unknown'), node(22.5, 'node-4', 'True')].sort((a, b) => Date.parse(a.time) - Date.parse(b.time)),
+      [...journal, chaos(9, 'kill', 'node-4', { nodes: ['node-4'] }), chaos(20, 'start', 'node-4', { nodes: ['node-4'] })],
+    );
+    const section = reportText(empty).split('\n\n').find((p) => p.startsWith('node-4 killed'))!;
+    expect(section).toContain('node-4 killed by cli at 12:00:09.000 — healed in 13.5s (node Ready again)');
+    expect(section).toContain('no pods were running on node-4');
+    expect(section).not.toMatch(/pods evicted|replacements|not yet/);
+    expect(section).toMatch(/NotReady detected\s+12:00:13\.000/);
   });
 });
 

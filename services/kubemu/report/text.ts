@@ -31,9 +31,13 @@ function stepLabel(s: TimelineStep): string {
   return s.of !== undefined ? `${s.label} (${s.done ?? 0}/${s.of})` : s.label;
 }
 
-/** Whether a step is worth a line: pod steps with no pods to count are left out. */
+/**
+ * Whether a step is worth a line: pod steps with no pods to count are left out (a node that ran no
+ * pods has nothing to evict: "pods evicted (0/0) not yet" would read as still waiting; the
+ * failure says "no pods were running" instead).
+ */
 function shown(s: TimelineStep): boolean {
-  return !(s.of === 0 && ['created', 'scheduled', 'running', 'ready'].includes(s.key));
+  return !(s.of === 0 && ['evicted', 'created', 'scheduled', 'running', 'ready'].includes(s.key));
 }
 
 export function failureText(f: Failure): string {
