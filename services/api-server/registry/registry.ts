@@ -202,7 +202,10 @@ export class Registry {
         next.metadata.resourceVersion = String(kv.modRevision);
         return fromStorage(asked, next);
       } catch (err) {
-        if (isStatusError(err, 'Conflict') && attempt < MAX_RETRIES) continue;
+        if (isStatusError(err, 'Conflict') && attempt < MAX_RETRIES) {
+          await this.catchUp(key);
+          continue;
+        }
         if (isStatusError(err, 'NotFound')) throw notFound(r.plural, name, r.group);
         throw this.storeError(err, r, name);
       }
@@ -217,8 +220,26 @@ export class Registry {
       return revision;
     } catch (err) {
       if (isStatusError(err, 'NotFound')) throw notFound(r.plural, obj.metadata.name!, r.group);
-      if (isStatusError(err, 'Conflict')) throw conflict(r.plural, obj.metadata.name!, MODIFIED_CONFLICT, r.group);
+      if (isStatusError(err, 'Conflict')) {
+        await this.catchUp(storeKey(r, obj.metadata.namespace, obj.metadata.name!));
+        throw conflict(r.plural, obj.metadata.name!, MODIFIED_CONFLICT, r.group);
+      }
       throw this.storeError(err, r, obj.metadata.name!);
+    }
+  }
+
+  /**
+   * After a lost compare-and-swap: the cache is behind the store on `key` (a write that won is
+   * applied but its watch event, or its writer's acknowledgement, has not arrived yet). Reads the
+   * key's revision from the store, as kube-apiserver re-reads etcd after a conflict, so the next
+   * `get` waits for the cache to hold it instead of retrying against the same stale copy.
+   */
+  private async catchUp(key: string): Promise<void> {
+    try {
+      const { kv, revision } = await this.deps.store.get(key);
+      this.noteWritten(kv ? kv.modRevision : revision);
+    } catch {
+      // the retry reads the cache as it is; a store that cannot answer fails the write itself
     }
   }
 
