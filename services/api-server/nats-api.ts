@@ -32,10 +32,22 @@ interface WatchParams {
 
 export function serveNatsApi(api: Api, bus: Bus, clock: Clock, log: Logger): NatsApi {
   const active = new Map<string, ActiveWatch>();
+  // Watch events carry the cache's own (read-only, shared) objects: each is serialised once,
+  // however many components watch it.
+  const encoded = new WeakMap<object, string>();
+  const encodeEvent = (e: WatchEvent): string => {
+    let object = encoded.get(e.object);
+    if (object === undefined) {
+      object = JSON.stringify(e.object);
+      encoded.set(e.object, object);
+    }
+    return `{"type":${JSON.stringify(e.type)},"object":${object}}`;
+  };
   const channel = new WatchChannelServer<WatchEvent>({
     bus,
     clock,
     log,
+    encodeEvent,
     onExpire: (id) => {
       active.get(id)?.stop();
       active.delete(id);

@@ -136,16 +136,20 @@ export class Registry {
     }, { ...opts, subresource });
   }
 
-  /** The stored object after applying a PUT body to `current` (status split, system metadata). */
+  /**
+   * The stored object after applying a PUT body to `current` (status split, system metadata).
+   * `current` is the private copy a `guaranteedUpdate` mutator gets: it may become part of the
+   * result. `body` is left as it is (an update retries with the same body).
+   */
   merge(r: ResourceInfo, current: KubeObject, body: KubeObject, subresource?: string): KubeObject {
     const strategy = strategyFor(r);
     let next: KubeObject;
     if (subresource === 'status') {
-      next = clone(current);
+      next = current;
       next.status = clone(body.status);
     } else {
       next = clone(body);
-      if (strategy.statusSubresource) next.status = clone(current.status);
+      if (strategy.statusSubresource) next.status = current.status;
       keepSystemMeta(next.metadata, current.metadata);
     }
     next.metadata.resourceVersion = current.metadata.resourceVersion;
@@ -196,8 +200,9 @@ export class Registry {
           next.metadata.resourceVersion = String(revision);
           return fromStorage(asked, next);
         }
-        if (storedForm(next) === storedForm(current)) return fromStorage(asked, current); // nothing changed: no new revision
-        const kv = await this.deps.store.update(key, storedForm(next), expected, await this.writeOptions(strategy));
+        const stored = storedForm(next);
+        if (stored === storedForm(current)) return fromStorage(asked, current); // nothing changed: no new revision
+        const kv = await this.deps.store.update(key, stored, expected, await this.writeOptions(strategy));
         this.noteWritten(kv.modRevision);
         next.metadata.resourceVersion = String(kv.modRevision);
         return fromStorage(asked, next);

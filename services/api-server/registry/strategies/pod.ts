@@ -33,12 +33,11 @@ export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
 
 /** The spec with the fields Kubernetes lets an update change blanked out. */
 function frozenSpec(pod: Pod): string {
-  const spec = structuredClone(pod.spec);
-  for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) c.image = '';
-  delete spec.activeDeadlineSeconds;
-  delete spec.tolerations;
-  delete spec.terminationGracePeriodSeconds;
-  return JSON.stringify(spec);
+  // Serialised with the mutable fields left out, without copying the spec first: this runs on
+  // every pod write (status updates included), twice.
+  const { activeDeadlineSeconds: _a, tolerations: _t, terminationGracePeriodSeconds: _g, containers, initContainers, ...rest } = pod.spec;
+  const imageless = (cs: typeof containers) => cs.map(({ image: _i, ...c }) => c);
+  return JSON.stringify([rest, imageless(containers ?? []), initContainers && imageless(initContainers)]);
 }
 
 export const podStrategy: Strategy = {
