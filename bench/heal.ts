@@ -18,8 +18,6 @@
  * Prints each kill's timeline, then medians and the goal's verdict (./lib/heal-report.ts). Exits 1
  * when a kill did not heal within the deadline. See docs/benchmarks.md.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Pod } from '../shared/api/core.js';
 import { PROFILES, type ProfileName } from '../shared/runtime/profile.js';
 import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
@@ -31,8 +29,9 @@ import { createOwner, OWNER_KINDS, type OwnerKind, type ReplicaOwner } from './l
 import { chooseVictim, killNode, restoreNode, type KillContext, type KillTimeline } from './lib/heal-kill.js';
 import { healGoal, killLine, killsTable, summaryTable } from './lib/heal-report.js';
 import { IMAGES } from './lib/pod-startup.js';
-import { load, machine } from './lib/run-info.js';
+import { load, runMeta } from './lib/run-info.js';
 import { prepareTree, type Tree } from './lib/snapshot.js';
+import { benchIo, runBench, stopOnInterrupt } from './lib/bench-io.js';
 
 const HELP = `usage: npm run bench:heal -- [options]
   --kills N             node kills to measure (default 10)
@@ -80,30 +79,19 @@ async function main(): Promise<number> {
   const profile = PROFILES[profileName];
   if (!profile) throw new Error(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
   if (!OWNER_KINDS.includes(owner)) throw new Error(`--owner must be one of ${OWNER_KINDS.join(', ')}`);
-  const jsonOpt = flag('json');
-  const json = jsonOpt !== undefined && jsonOpt !== 'false';
-  const jsonFile = json && jsonOpt !== 'true' ? resolve(jsonOpt!) : undefined;
-  const out = (s: string): void => void (json && !jsonFile ? process.stderr : process.stdout).write(`${s}\n`);
-  const say = (s: string): void => void process.stderr.write(`› ${s}\n`);
+  const { out, say, writeRaw } = benchIo();
   // A kill heals after the grace, the toleration and a start; allow for a slow machine on top.
   const healTimeoutMs = profile.nodeMonitorGraceMs + profile.heartbeatIntervalMs + profile.defaultTolerationSeconds * 1000 + 60_000;
 
   let cluster: BenchCluster | undefined;
   let tree: Tree | undefined;
-  process.once('SIGINT', () => {
-    say('interrupted; stopping the cluster');
-    void (cluster?.stop() ?? Promise.resolve()).finally(() => {
-      tree?.cleanup();
-      process.exit(130);
-    });
+  stopOnInterrupt(say, async () => {
+    await cluster?.stop();
+    tree?.cleanup();
   });
   tree = prepareTree({ workTree: boolFlag('work-tree', false), commit: flag('commit'), say });
   const meta = {
-    date: new Date().toISOString(),
-    commit: tree.commit,
-    command: `npm run bench:heal -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: machine(),
-    node: process.version,
+    ...runMeta('bench:heal', tree.commit),
     kills,
     nodes,
     replicas,
@@ -111,8 +99,6 @@ async function main(): Promise<number> {
     profile: profileName,
     owner,
     readinessPeriod,
-    loadavgBefore: load(),
-    loadavgAfter: '',
   };
   out(`# healing benchmark — ${meta.date} — commit ${meta.commit}`);
   out(`# ${meta.machine}; node ${meta.node}; ${nodes} nodes (${runtime} runtime), ${replicas} kubia replicas, profile ${profileName}; load ${meta.loadavgBefore}`);
@@ -167,18 +153,8 @@ async function main(): Promise<number> {
   out(`\n## medians over ${timelines.length} kill(s), ms after the SIGKILL\n${summaryTable(timelines)}`);
   const goal = healGoal(timelines, profileName);
   out(`\n## goal\n${goal.line}\n# load average after: ${meta.loadavgAfter}`);
-  const raw = `${JSON.stringify({ meta, kills: timelines }, null, 2)}\n`;
-  if (jsonFile) {
-    writeFileSync(jsonFile, raw);
-    say(`raw results written to ${jsonFile}`);
-  } else if (json) process.stdout.write(raw);
+  writeRaw({ meta, kills: timelines });
   return timelines.some((t) => t.error) ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench:heal failed: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:heal', main);

@@ -28,20 +28,19 @@
  * (./lib/pods-report.ts). Exits 1 when a test failed — not when a goal is missed. See
  * docs/benchmarks.md.
  */
-import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resolve } from 'node:path';
 import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
 import { ensureNamespace, pidGroups, startBenchCluster, type BenchCluster, type ClusterOptions } from './lib/kubemu-cluster.js';
 import { PodTimeline } from './lib/pod-timeline.js';
 import { IMAGES, runStartupTest, startupTests, type StartupContext } from './lib/pod-startup.js';
 import { loadPods, sampleMemory, unloadPods, type MemorySample } from './lib/cluster-memory.js';
 import { conflictNote, goalLines, goals, memorySummary, roundTable, startupSummary, type ClusterResults, type StartupRound } from './lib/pods-report.js';
-import { load, machine } from './lib/run-info.js';
+import { load, runMeta } from './lib/run-info.js';
 import { prepareTree, type Tree } from './lib/snapshot.js';
 import { fmt } from './lib/stats.js';
 import { idleNodeMemory } from './lib/memory.js';
 import { spawnFloors } from './lib/spawn-floors.js';
+import { benchIo, runBench, stopOnInterrupt } from './lib/bench-io.js';
 
 interface ClusterKind {
   id: string;
@@ -162,34 +161,21 @@ async function main(): Promise<number> {
   const ids = (flag('clusters') ?? KINDS.map((k) => k.id).join(',')).split(',');
   const unknown = ids.find((id) => !KINDS.some((k) => k.id === id));
   if (unknown) throw new Error(`--clusters: unknown cluster "${unknown}"; clusters are ${KINDS.map((k) => k.id).join(', ')}`);
-  const jsonOpt = flag('json');
-  const json = jsonOpt !== undefined && jsonOpt !== 'false';
-  const jsonFile = json && jsonOpt !== 'true' ? resolve(jsonOpt!) : undefined;
-  const out = (s: string): void => void (json && !jsonFile ? process.stderr : process.stdout).write(`${s}\n`);
-  const say = (s: string): void => void process.stderr.write(`› ${s}\n`);
+  const { out, say, writeRaw } = benchIo();
 
   let current: BenchCluster | undefined;
   let tree: Tree | undefined;
-  process.once('SIGINT', () => {
-    say('interrupted; stopping the cluster');
-    void (current?.stop() ?? Promise.resolve()).finally(() => {
-      tree?.cleanup();
-      process.exit(130);
-    });
+  stopOnInterrupt(say, async () => {
+    await current?.stop();
+    tree?.cleanup();
   });
   tree = prepareTree({ workTree: boolFlag('work-tree', false), commit: flag('commit'), say });
   const meta = {
-    date: new Date().toISOString(),
-    commit: tree.commit,
-    command: `npm run bench:pods -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: machine(),
-    node: process.version,
+    ...runMeta('bench:pods', tree.commit),
     rounds,
     n,
     concurrency,
     memoryPods,
-    loadavgBefore: load(),
-    loadavgAfter: '',
   };
   out(`# pod startup benchmark — ${meta.date} — commit ${meta.commit}`);
   out(`# ${meta.machine}; node ${meta.node}; ${rounds} round(s) × n=${n}, concurrency ${concurrency}; load ${meta.loadavgBefore}`);
@@ -224,18 +210,8 @@ async function main(): Promise<number> {
   out(`\n## floors: spawn → first output, from Node.js (${FLOOR_SPAWNS} spawns each)`);
   for (const f of floors) out(`${f.title}: ${f.error ? `FAILED: ${f.error}` : `p50 ${fmt(f.p50Ms)} ms, p90 ${fmt(f.p90Ms)} ms`}`);
   out(`\n## goals\n${goalLines(all.flatMap(goals))}\n# load average after: ${meta.loadavgAfter}`);
-  const raw = `${JSON.stringify({ meta, floors, clusters: all }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
-  if (jsonFile) {
-    writeFileSync(jsonFile, raw);
-    say(`raw results written to ${jsonFile}`);
-  } else if (json) process.stdout.write(raw);
+  writeRaw({ meta, floors, clusters: all });
   return failures > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench:pods failed: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:pods', main);

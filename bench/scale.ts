@@ -24,7 +24,7 @@
  * verdict (./lib/scale-report.ts). Exits 1 when a phase did not finish — not when the goal is
  * missed. See docs/benchmarks.md.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
 import { NatsStoreClient } from '../shared/client/nats-store-client.js';
@@ -36,8 +36,9 @@ import { runPhase, type PhaseContext } from './lib/scale-phase.js';
 import { goalLine, headline, phaseTables, summary, type ScaleRound } from './lib/scale-report.js';
 import { profileEnv, profileText, readProfiles } from './lib/cpu-profile.js';
 import { sampleMemory } from './lib/cluster-memory.js';
-import { load, machine } from './lib/run-info.js';
+import { load, runMeta } from './lib/run-info.js';
 import { prepareTree, type Tree } from './lib/snapshot.js';
+import { benchIo, runBench, stopOnInterrupt } from './lib/bench-io.js';
 
 const HELP = `usage: npm run bench:scale -- [options]
   --rounds N         rounds, each scaling 0 → pods → 0 (default 3)
@@ -141,34 +142,21 @@ async function main(): Promise<number> {
   const profileRoot = profOpt && profOpt !== 'true' ? resolve(profOpt) : undefined;
   if (profOpt === 'true') throw new Error('--cpu-prof needs a directory');
   if (![rounds, pods, nodes, timeoutMs].every((x) => Number.isInteger(x) && x >= 1)) throw new Error('--rounds, --pods, --nodes and --timeout must be whole numbers ≥ 1');
-  const jsonOpt = flag('json');
-  const json = jsonOpt !== undefined && jsonOpt !== 'false';
-  const jsonFile = json && jsonOpt !== 'true' ? resolve(jsonOpt!) : undefined;
-  const out = (s: string): void => void (json && !jsonFile ? process.stderr : process.stdout).write(`${s}\n`);
-  const say = (s: string): void => void process.stderr.write(`› ${s}\n`);
+  const { out, say, writeRaw } = benchIo();
 
   let session: Session | undefined;
   let tree: Tree | undefined;
-  process.once('SIGINT', () => {
-    say('interrupted; stopping the cluster');
-    void (session ? closeSession(session) : Promise.resolve()).finally(() => {
-      tree?.cleanup();
-      process.exit(130);
-    });
+  stopOnInterrupt(say, async () => {
+    if (session) await closeSession(session);
+    tree?.cleanup();
   });
   tree = prepareTree({ workTree: boolFlag('work-tree', false), commit: flag('commit'), say });
   const meta = {
-    date: new Date().toISOString(),
-    commit: tree.commit,
-    command: `npm run bench:scale -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: machine(),
-    node: process.version,
+    ...runMeta('bench:scale', tree.commit),
     rounds,
     pods,
     nodes,
     sharedCluster: shared,
-    loadavgBefore: load(),
-    loadavgAfter: '',
   };
   out(`# scale benchmark — ${meta.date} — commit ${meta.commit}`);
   out(`# ${meta.machine}; node ${meta.node}; ${rounds} round(s) of a Deployment 0 → ${pods} → 0 over ${nodes} simulated nodes, ${shared ? 'one cluster' : 'a fresh cluster per round'}; load ${meta.loadavgBefore}`);
@@ -203,18 +191,8 @@ async function main(): Promise<number> {
   meta.loadavgAfter = load();
   out(`\n## medians over ${results.length} round(s) [min–max]\n${summary(results)}`);
   out(`\n## goal\n${goalLine(results).line}\n# load average after: ${meta.loadavgAfter}`);
-  const raw = `${JSON.stringify({ meta, rounds: results }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
-  if (jsonFile) {
-    writeFileSync(jsonFile, raw);
-    say(`raw results written to ${jsonFile}`);
-  } else if (json) process.stdout.write(raw);
+  writeRaw({ meta, rounds: results });
   return failures > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench:scale failed: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:scale', main);

@@ -22,17 +22,16 @@
  * direct throughput. Exits 1 when a test had errors or the requests did not reach every pod — not
  * when the goal is missed. See docs/benchmarks.md.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Pod, Service } from '../shared/api/core.js';
 import { resourceByPlural } from '../shared/api/resources.js';
-import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
+import { boolFlag, numberFlag } from '../shared/runtime/process.js';
 import { ensureNamespace, startBenchCluster, type BenchCluster } from './lib/kubemu-cluster.js';
 import { startCpuMeter } from './lib/cpu.js';
 import { runLoad, type LoadResult } from './lib/http-load.js';
-import { gitCommit, load, machine } from './lib/run-info.js';
+import { gitCommit, load, runMeta } from './lib/run-info.js';
 import { fmt, median, ratio, summariseNs, table } from './lib/stats.js';
 import { podProcesses } from '../test/support/processes.js';
+import { benchIo, runBench, stopOnInterrupt } from './lib/bench-io.js';
 
 const HELP = `usage: npm run bench:service -- [options]
   --rounds N                  rounds (default 3)
@@ -210,34 +209,14 @@ async function main(): Promise<number> {
   const keepalive = numberFlag('keepalive-connections', 16);
   const close = numberFlag('close-connections', 8);
   if (![rounds, seconds, pods, keepalive, close].every((x) => Number.isFinite(x) && x >= 1)) throw new Error('every count must be ≥ 1');
-  const jsonOpt = flag('json');
-  const json = jsonOpt !== undefined && jsonOpt !== 'false';
-  const jsonFile = json && jsonOpt !== 'true' ? resolve(jsonOpt!) : undefined;
-  const out = (s: string): void => void (json && !jsonFile ? process.stderr : process.stdout).write(`${s}\n`);
-  const say = (s: string): void => void process.stderr.write(`› ${s}\n`);
+  const { out, say, writeRaw } = benchIo();
 
-  const meta = {
-    date: new Date().toISOString(),
-    commit: gitCommit(),
-    command: `npm run bench:service -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: machine(),
-    node: process.version,
-    rounds,
-    seconds,
-    pods,
-    keepalive,
-    close,
-    loadavgBefore: load(),
-    loadavgAfter: '',
-  };
+  const meta = { ...runMeta('bench:service', gitCommit()), rounds, seconds, pods, keepalive, close };
   out(`# service benchmark — ${meta.date} — commit ${meta.commit}`);
   out(`# ${meta.machine}; node ${meta.node}; ${rounds} round(s) × ${seconds} s per test and target; ${pods} pod(s); load ${meta.loadavgBefore}`);
 
   const c = await startBenchCluster({ nodes: 1, runtime: 'process', say });
-  process.once('SIGINT', () => {
-    say('interrupted; stopping the cluster');
-    void c.stop().finally(() => process.exit(130));
-  });
+  stopOnInterrupt(say, () => c.stop());
   const results: Round[] = [];
   let failures = 0;
   try {
@@ -271,18 +250,8 @@ async function main(): Promise<number> {
   out(`\n## medians over ${rounds} round(s); ratios are medians of per-round ratios\n${text}`);
   out(`\n${keepAliveRatio >= GOAL_RATIO ? 'PASS' : 'FAIL'}  keep-alive throughput through the Service ≥ ${GOAL_RATIO * 100} % of direct: ${fmt(keepAliveRatio * 100)} %`);
   out(`# load after: ${meta.loadavgAfter}`);
-  if (json) {
-    const body = JSON.stringify({ meta, rounds: results }, null, 2);
-    if (jsonFile) writeFileSync(jsonFile, body);
-    else process.stdout.write(`${body}\n`);
-  }
+  writeRaw({ meta, rounds: results });
   return failures > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench:service failed: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:service', main);

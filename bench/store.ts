@@ -16,15 +16,13 @@
  * alone prints them on stdout (tables then go to stderr; `npm run --silent` keeps npm's banner out).
  * Exits 1 when a test failed — not when a goal is missed: that is a result. See docs/benchmarks.md.
  */
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import { boolFlag, flag, numberFlag } from '../shared/runtime/process.js';
-import { gitCommit, load } from './lib/run-info.js';
+import { gitCommit, load, runMeta } from './lib/run-info.js';
 import { startEnvironment } from './lib/environment.js';
 import { runRounds, warmUp, type RoundOptions } from './lib/rounds.js';
 import { goalLines, roundTable, summarise, summaryTable } from './lib/report.js';
 import { TESTS, type TestId } from './lib/workload.js';
+import { benchIo, runBench, stopOnInterrupt } from './lib/bench-io.js';
 
 const HELP = `usage: npm run bench:store -- [options]
   --rounds N            rounds, each running every test on every store (default 3)
@@ -50,22 +48,15 @@ async function main(): Promise<number> {
   const rounds = numberFlag('rounds', quick ? 1 : 3);
   const n = numberFlag('n', quick ? 300 : 2000);
   if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(n) || n < 10) throw new Error('--rounds must be ≥ 1 and --n ≥ 10 (integers)');
-  const jsonOpt = flag('json');
-  const json = jsonOpt !== undefined && jsonOpt !== 'false';
-  const jsonFile = json && jsonOpt !== 'true' ? resolve(jsonOpt!) : undefined;
   const only = flag('only')?.split(',') as TestId[] | undefined;
   const unknownTest = only?.find((id) => !TESTS.some((t) => t.id === id));
   if (unknownTest) throw new Error(`--only: unknown test "${unknownTest}"; tests are ${TESTS.map((t) => t.id).join(', ')}`);
   const protocol = flag('etcd-client', 'grpc');
   if (protocol !== 'grpc' && protocol !== 'http') throw new Error(`--etcd-client must be grpc or http, got "${protocol}"`);
-  const out = (s: string): void => void (json && !jsonFile ? process.stderr : process.stdout).write(`${s}\n`);
-  const say = (s: string): void => void process.stderr.write(`› ${s}\n`);
+  const { out, say, writeRaw } = benchIo();
 
   let stopAll: () => Promise<void> = async () => undefined;
-  process.once('SIGINT', () => {
-    say('interrupted; stopping everything');
-    void stopAll().finally(() => process.exit(130));
-  });
+  stopOnInterrupt(say, () => stopAll());
   const env = await startEnvironment({
     runner: boolFlag('tsx', false) ? 'tsx' : boolFlag('no-build', false) ? 'dist' : 'build',
     withDisk: !boolFlag('skip-disk', false),
@@ -78,19 +69,13 @@ async function main(): Promise<number> {
   try {
     const names = env.targets.map((t) => t.name);
     const meta = {
-      date: new Date().toISOString(),
-      commit: gitCommit(),
-      command: `npm run bench:store -- ${process.argv.slice(2).join(' ')}`.trim(),
-      machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
-      node: process.version,
+      ...runMeta('bench:store', gitCommit()),
       natsServer: env.versions.nats,
       etcd: env.versions.etcd,
       storeRunner: env.runner,
       etcdClient: protocol,
       rounds,
       n,
-      loadavgBefore: load(),
-      loadavgAfter: '',
     };
     out(`# store benchmark — ${meta.date} — commit ${meta.commit}`);
     out(`# ${meta.machine}; node ${meta.node}; ${meta.natsServer}; ${meta.etcd}; store from ${meta.storeRunner}; etcd client ${protocol}; load ${meta.loadavgBefore}`);
@@ -113,21 +98,11 @@ async function main(): Promise<number> {
     out(`\n## medians over ${rounds} round(s) [min–max]; ratio = median of per-round ${ours}/etcd (ops/s: >1 favours ${ours}; µs: <1 does)`);
     out(summaryTable(summary, ours, refs, rounds));
     out(`\n## goals\n${goalLines(summary)}\n# load average after: ${meta.loadavgAfter}`);
-    const raw = `${JSON.stringify({ meta, rounds: results, summary }, null, 2)}\n`;
-    if (jsonFile) {
-      writeFileSync(jsonFile, raw);
-      say(`raw results written to ${jsonFile}`);
-    } else if (json) process.stdout.write(raw);
+    writeRaw({ meta, rounds: results, summary });
     return failures > 0 ? 1 : 0;
   } finally {
     await env.stop();
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench:store failed: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:store', main);

@@ -23,3 +23,26 @@ export const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 export function machine(): string {
   return `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
 }
+
+export interface RunMeta {
+  date: string;
+  commit: string;
+  command: string;
+  machine: string;
+  node: string;
+  loadavgBefore: string;
+  loadavgAfter: string;
+}
+
+/** The record every run starts with: `loadavgAfter` is filled in at the end. */
+export function runMeta(script: string, commit: string): RunMeta {
+  return {
+    date: new Date().toISOString(),
+    commit,
+    command: `npm run ${script} -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: machine(),
+    node: process.version,
+    loadavgBefore: load(),
+    loadavgAfter: '',
+  };
+}
