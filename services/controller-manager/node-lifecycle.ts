@@ -28,7 +28,6 @@
  */
 import type { Lease } from '../../shared/api/apps.js';
 import type { Node, Pod } from '../../shared/api/core.js';
-import { isStatusError } from '../../shared/api/errors.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import type { EventRecorder } from '../../shared/client/event-recorder.js';
@@ -92,17 +91,8 @@ export class NodeLifecycle implements Reconciler {
     this.markPending.clear();
   }
 
+  /** A Conflict thrown here (someone wrote the object first) is requeued quietly by the controller. */
   async reconcile(name: string): Promise<ReconcileResult | void> {
-    try {
-      return await this.sync(name);
-    } catch (err) {
-      // Someone (usually the kubelet) wrote the object meanwhile: retry with the fresh one, quietly.
-      if (isStatusError(err, 'Conflict')) return { requeue: true };
-      throw err;
-    }
-  }
-
-  private async sync(name: string): Promise<ReconcileResult | void> {
     const { o } = this;
     const node = o.nodes.lister.get(name);
     if (!node) return this.forget(name);

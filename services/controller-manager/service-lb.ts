@@ -23,11 +23,10 @@
  * the LoadBalancer Services still waiting for one (it may have freed the address they want).
  */
 import type { Service } from '../../shared/api/core.js';
-import { isStatusError } from '../../shared/api/errors.js';
 import { objectKey } from '../../shared/api/meta.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import type { EventRecorder } from '../../shared/client/event-recorder.js';
-import { Controller, type ReconcileResult, type Reconciler } from '../../shared/controller/controller.js';
+import { Controller, type Reconciler } from '../../shared/controller/controller.js';
 import type { Runnable } from '../../shared/controller/manager.js';
 import type { SharedInformer } from '../../shared/informer/informer.js';
 import { silentLogger, type Logger } from '../../shared/runtime/logger.js';
@@ -77,16 +76,8 @@ export class ServiceLoadBalancer implements Reconciler {
     this.assigned.clear();
   }
 
-  async reconcile(key: string): Promise<ReconcileResult | void> {
-    try {
-      return await this.sync(key);
-    } catch (err) {
-      if (isStatusError(err, 'Conflict')) return { requeue: true };
-      throw err;
-    }
-  }
-
-  private async sync(key: string): Promise<void> {
+  /** A Conflict thrown here (someone wrote the object first) is requeued quietly by the controller. */
+  async reconcile(key: string): Promise<void> {
     const svc = this.o.services.lister.get(key);
     if (!svc || !wantsLoadBalancer(svc)) {
       this.assigned.delete(key);

@@ -63,17 +63,8 @@ export class TaintEviction implements Reconciler {
     this.scheduled.clear();
   }
 
+  /** A Conflict thrown here (someone wrote the object first) is requeued quietly by the controller. */
   async reconcile(key: string): Promise<ReconcileResult | void> {
-    try {
-      return await this.sync(key);
-    } catch (err) {
-      // The pod changed meanwhile (e.g. marked not ready by the node lifecycle controller): retry quietly.
-      if (isStatusError(err, 'Conflict')) return { requeue: true };
-      throw err;
-    }
-  }
-
-  private async sync(key: string): Promise<ReconcileResult | void> {
     const pod = this.o.pods.lister.get(key);
     if (!pod || !pod.spec?.nodeName || pod.metadata.deletionTimestamp) {
       this.scheduled.delete(key);

@@ -7,8 +7,10 @@
  * owner's); on an update both the old and the new object's keys are enqueued.
  *
  * Per key: success → `forget` (back-off reset), then `requeueAfterMs` if asked; `requeue: true` or
- * a thrown error → rate-limited requeue (the error is logged); a key is never reconciled by two
- * workers at once (the queue guarantees it).
+ * a thrown error → rate-limited requeue (the error is logged — but a `Conflict` only at debug
+ * level: someone else wrote the object first, the next pass reads the fresh one, as Kubernetes
+ * controllers requeue on conflict); a key is never reconciled by two workers at once (the queue
+ * guarantees it).
  *
  * Lifecycle: `run(signal)` builds a fresh queue, registers the handlers (the informers replay
  * their caches, so every existing object is reconciled once per run), waits for the informers to
@@ -18,6 +20,7 @@
  */
 import type { KubeObject } from '../api/meta.js';
 import { objectKey } from '../api/meta.js';
+import { isStatusError } from '../api/errors.js';
 import { realClock, type Clock } from '../runtime/clock.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import type { HandlerRegistration, SharedInformer } from '../informer/informer.js';
@@ -139,7 +142,8 @@ export class Controller {
         }
       } catch (err) {
         if (!signal.aborted) {
-          this.log.error({ err, key, retries: queue.numRequeues(key) }, 'reconcile failed; requeueing with back-off');
+          if (isStatusError(err, 'Conflict')) this.log.debug({ key, reason: (err as Error).message }, 'object changed meanwhile; requeueing');
+          else this.log.error({ err, key, retries: queue.numRequeues(key) }, 'reconcile failed; requeueing with back-off');
           queue.addRateLimited(key);
         }
       } finally {

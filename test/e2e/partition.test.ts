@@ -23,7 +23,7 @@ import { eventually } from '../support/eventually.js';
 import { httpGet } from '../support/http.js';
 import { kubectlOk } from '../support/kubectl-ok.js';
 import { column, parseTable, row } from '../support/kubectl-output.js';
-import { describeProcesses, podProcesses, runningProcess, stillRunning, survivors, type Identity } from '../support/processes.js';
+import { describeProcesses, podProcesses, runningProcess, survivors, type Identity } from '../support/processes.js';
 import { openStreamClient, type StreamTestClient } from '../support/stream-client.js';
 
 const M = 'test/fixtures/manifests';

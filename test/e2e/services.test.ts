@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type E2ECluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
-import { httpGet, tryHttpGet } from '../support/http.js';
+import { tryHttpGet } from '../support/http.js';
 import { column, describeField, parseTable, row, type KubectlTable } from '../support/kubectl-output.js';
 import { recordedProcess, runningProcess, watchDeaths } from '../support/processes.js';
 

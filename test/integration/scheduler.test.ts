@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event, Node, Pod } from '../../shared/api/core.js';
+import type { Event, Pod } from '../../shared/api/core.js';
 import type { Lease } from '../../shared/api/apps.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
 import { subjects } from '../../shared/nats/subjects.js';

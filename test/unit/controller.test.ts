@@ -5,6 +5,8 @@ import type { Pod } from '../../shared/api/core.js';
 import { SharedInformer } from '../../shared/informer/informer.js';
 import { Controller, type Reconciler, type ReconcileResult } from '../../shared/controller/controller.js';
 import { FakeApi } from '../support/fake-api.js';
+import { conflict, MODIFIED_CONFLICT } from '../../shared/api/errors.js';
+import type { Logger } from '../../shared/runtime/logger.js';
 import { advance, settle } from '../support/settle.js';
 
 const PODS = resourceByPlural('pods');
@@ -57,6 +59,34 @@ describe('Controller', () => {
     controller.enqueue('default/a');
     await advance(clock, 20, 1);
     expect(attempts.slice(1).map((t, i) => t - attempts[i])).toEqual([5]);
+  });
+
+  it('requeues a key whose reconcile lost a write to a Conflict with back-off, logging no error', async () => {
+    const attempts: number[] = [];
+    const errors: unknown[] = [];
+    const log = { child: () => log, error: (o: unknown) => errors.push(o), warn: () => {}, info: () => {}, debug: () => {} } as unknown as Logger;
+    const clock = new FakeClock();
+    const fake = new FakeApi(clock);
+    const informer = new SharedInformer<Pod>({ api: fake, resource: PODS, clock });
+    let conflictsLeft = 2;
+    const controller = new Controller({
+      name: 'test',
+      clock,
+      log,
+      reconciler: {
+        reconcile: async () => {
+          attempts.push(clock.now());
+          if (conflictsLeft-- > 0) throw conflict('pods', 'a', MODIFIED_CONFLICT);
+        },
+      },
+    }).watch(informer);
+    abort = new AbortController();
+    void informer.run(abort.signal);
+    await fake.create(PODS, 'default', pod('a'));
+    void controller.run(abort.signal);
+    await advance(clock, 100, 1);
+    expect(attempts.slice(1).map((t, i) => t - attempts[i])).toEqual([5, 10]);
+    expect(errors).toEqual([]);
   });
 
   it('reconciles again after requeueAfterMs', async () => {

@@ -56,16 +56,8 @@ export class DeploymentReconciler implements Reconciler {
     this.log = (o.log ?? silentLogger()).child({ controller: 'deployment' });
   }
 
+  /** A Conflict thrown here (someone wrote the object first) is requeued quietly by the controller. */
   async reconcile(key: string): Promise<ReconcileResult | void> {
-    try {
-      return await this.sync(key);
-    } catch (err) {
-      if (isStatusError(err, 'Conflict')) return { requeue: true };
-      throw err;
-    }
-  }
-
-  private async sync(key: string): Promise<ReconcileResult | void> {
     const cached = this.o.deployments.lister.get(key);
     if (!cached) return;
     const d = structuredClone(cached) as Deployment;
