@@ -64,7 +64,7 @@ export function createApi(deps: ApiDeps): Api {
   const providers = new Map<ResourceInfo, ResourceProvider>();
   const patchers = defaultPatchers();
   const resourceDeps = { registry: deps.registry, cache: deps.cache, clock: deps.clock, subresources, patchers };
-  const openapi = createOpenApiHandler({ clock: deps.clock });
+  const openapi = createOpenApiHandler({ clock: deps.clock, version: VERSION_INFO.gitVersion });
 
   async function dispatch(req: ApiRequest, route: Route): Promise<ApiResponse> {
     switch (route.type) {

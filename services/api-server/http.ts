@@ -91,7 +91,7 @@ function sendStream(res: ServerResponse, r: ApiResponse, body: Readable): void {
 function send(res: ServerResponse, r: ApiResponse): void {
   if (res.headersSent) return;
   if (r.body instanceof Readable) return sendStream(res, r, r.body);
-  const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+  const text = typeof r.body === 'string' || r.body instanceof Uint8Array ? r.body : JSON.stringify(r.body);
   res.writeHead(r.code, { 'Content-Type': r.contentType ?? 'application/json', 'Cache-Control': 'no-cache, private', ...(r.headers ?? {}) });
   res.end(text);
 }

@@ -119,6 +119,18 @@ describe('kubectl create -f, apply -f, scale, generators, get all, delete all', 
     expect(pod.spec.containers[0].ports[0].containerPort).toBe(8080);
   });
 
+  it('create -f of a kind: List with default validation creates every item; an unknown field in an item is refused', async () => {
+    const r = await c.kubectl(['create', '-f', `${M}/list.yaml`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('configmap/from-list-a created\nsecret/from-list-secret created\n');
+    expect((await c.kubectl(['get', 'cm', 'from-list-a', '-o', 'jsonpath={.data.a}'])).stdout).toBe('1');
+    const bad = edited('list.yaml', [['name: from-list-a\n', 'name: from-list-b\n  bogus: 1\n'], ['from-list-secret', 'from-list-secret-2']]);
+    const refused = await c.kubectl(['create', '-f', bad]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/unknown field "bogus"/);
+    expect((await c.kubectl(['get', 'cm', 'from-list-b'])).code).toBe(1);
+  });
+
   it('create -f of a two-container pod shows 0/2 ready', async () => {
     expect((await c.kubectl(['create', '-f', `${M}/two.yaml`])).stdout).toBe('pod/two created\n');
     expect(row(parseTable((await c.kubectl(['get', 'po', 'two'])).stdout), 'two')).toMatchObject({ READY: '0/2', STATUS: 'Pending' });

@@ -1,6 +1,7 @@
 /**
  * The api-server serves OpenAPI v3 over HTTP the way kubectl fetches it: the root index, then the
- * group-version document at the hashed URL it names, cacheable for a year; `/openapi/v2` is 404.
+ * group-version document at the hashed URL it names, cacheable for a year; `/openapi/v2` is an
+ * empty document, as protobuf.
  * The served schema knows every field of an object the server stores, so `kubectl apply` can diff
  * against it, and a create with `fieldValidation=Strict` (what `kubectl create -f` sends once it
  * has found the PATCH operation) refuses unknown fields.
@@ -64,10 +65,12 @@ describe('api-server: OpenAPI v3 over HTTP', () => {
     expect(res.headers.get('location')).toBe(root.paths['api/v1'].serverRelativeURL);
   });
 
-  it('answers 404 for OpenAPI v2 (kubectl falls back to it only as protobuf) and for unknown group-versions', async () => {
-    const v2 = await c.http('GET', '/openapi/v2', undefined, { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
-    expect(v2.status).toBe(404);
-    expect(v2.json).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+  it('serves OpenAPI v2 as protobuf bytes over HTTP (an empty document: kubectl validates a List with it), 404 for unknown group-versions', async () => {
+    const res = await fetch(`${c.baseUrl}/openapi/v2`, { headers: { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 5)]).toEqual([0x0a, 3, 0x32, 0x2e, 0x30]); // field 1 (swagger): "2.0"
     expect((await c.http('GET', '/openapi/v3/apis/batch/v1')).status).toBe(404);
   });
 

@@ -15,6 +15,7 @@ import { StatusError } from '../../shared/api/errors.js';
 import type { ApiRequest } from '../../shared/client/api.js';
 import { buildOpenApiDocuments, groupVersionKey, type OpenApiDocuments } from '../../services/api-server/openapi/documents.js';
 import { createOpenApiHandler } from '../../services/api-server/openapi/handler.js';
+import { WireReader } from '../../services/api-server/protobuf/wire.js';
 import { definitionForKind, resolve, resolveRef, typeGuess, unknownFields } from '../support/openapi-walk.js';
 
 const docs: OpenApiDocuments = buildOpenApiDocuments();
@@ -225,7 +226,7 @@ describe('OpenAPI v3 schemas as kubectl apply computes patches from them', () =>
 
 describe('OpenAPI handler', () => {
   const clock = new FakeClock(Date.UTC(2026, 10, 25, 12, 0, 0));
-  const handler = createOpenApiHandler({ clock });
+  const handler = createOpenApiHandler({ clock, version: 'v1.32.0-test' });
   const get = (path: string, query: Record<string, string> = {}, accept = 'application/json'): ApiRequest => ({ method: 'GET', path, query, accept });
   const statusOf = (fn: () => unknown): number => {
     try {
@@ -266,8 +267,30 @@ describe('OpenAPI handler', () => {
     expect(handler.documents()).toBe(handler.documents());
   });
 
-  it('answers 404 for OpenAPI v2 and unknown group-versions, 405 for writes and 406 when JSON is not acceptable', () => {
-    expect(statusOf(() => handler.handle(get('/openapi/v2', {}, 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf'), '/openapi/v2'))).toBe(404);
+  it('serves OpenAPI v2 as an empty Swagger 2.0 document: protobuf (gnostic Document) when asked, JSON otherwise', () => {
+    const pb = handler.handle(get('/openapi/v2', {}, 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf'), '/openapi/v2');
+    expect(pb.code).toBe(200);
+    expect(pb.contentType).toBe('application/octet-stream');
+    const fields = (bytes: Uint8Array): Map<number, Uint8Array> => {
+      const r = new WireReader(bytes);
+      const out = new Map<number, Uint8Array>();
+      while (!r.eof) out.set(r.tag().field, r.bytesField());
+      return out;
+    };
+    const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
+    const doc = fields(pb.body as Uint8Array);
+    expect([...doc.keys()]).toEqual([1, 2, 8, 9]);
+    expect(text(doc.get(1))).toBe('2.0');
+    const info = fields(doc.get(2)!);
+    expect(text(info.get(1))).toBe('Kubernetes');
+    expect(text(info.get(2))).toBe('v1.32.0-test');
+    expect(doc.get(8)!.length + doc.get(9)!.length).toBe(0); // no paths, no definitions
+    const json = handler.handle(get('/openapi/v2'), '/openapi/v2');
+    expect(JSON.parse(json.body as string)).toEqual({ swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0-test' }, paths: {}, definitions: {} });
+    expect(statusOf(() => handler.handle({ method: 'POST', path: '/openapi/v2' }, '/openapi/v2'))).toBe(405);
+  });
+
+  it('answers 404 for unknown group-versions, 405 for writes and 406 when JSON is not acceptable', () => {
     expect(statusOf(() => handler.handle(get('/openapi/v3/apis/batch/v1'), '/openapi/v3/apis/batch/v1'))).toBe(404);
     expect(statusOf(() => handler.handle({ method: 'POST', path: '/openapi/v3' }, '/openapi/v3'))).toBe(405);
     expect(statusOf(() => handler.handle(get('/openapi/v3/api/v1', {}, 'application/com.github.proto-openapi.spec.v3@v1.0+protobuf'), '/openapi/v3/api/v1'))).toBe(406);

@@ -9,8 +9,9 @@
  *   `Cache-Control: public, immutable` and `Expires` a year ahead, so kubectl's cache reuses it
  *   without asking. A stale hash is answered 301 to the current URL, as kube-openapi does.
  * - Only JSON is served: an Accept that rules it out (kubectl never sends one) gets 406.
- * - `/openapi/v2` and anything else under `/openapi` are 404: kubectl 1.32 asks v2 only as
- *   protobuf, as a fallback, and handles the 404.
+ * - `GET /openapi/v2` → an empty Swagger 2.0 document, protobuf when asked for (kubectl asks
+ *   only that way), else JSON: what lets `kubectl create -f` take a `kind: List` (./v2-document.ts).
+ * - Anything else under `/openapi` is 404.
  *
  * Documents are built on first use and kept for the life of the process (the resource table and
  * schemas are compiled in). The clock only dates `Expires`.
@@ -20,8 +21,10 @@ import type { ApiRequest, ApiResponse } from '../../../shared/client/api.js';
 import type { Clock } from '../../../shared/runtime/clock.js';
 import { queryValue } from '../request.js';
 import { buildOpenApiDocuments, serverRelativeUrl, type OpenApiDocuments } from './documents.js';
+import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf } from './v2-document.js';
 
 const ROOT = '/openapi/v3';
+const V2 = '/openapi/v2';
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 export interface OpenApiHandler {
@@ -40,13 +43,23 @@ function acceptsJson(accept: string | undefined): boolean {
   });
 }
 
-export function createOpenApiHandler(deps: { clock: Clock }): OpenApiHandler {
+/** `version`: the server's gitVersion, for the v2 document's `info`. */
+export function createOpenApiHandler(deps: { clock: Clock; version?: string }): OpenApiHandler {
   let built: OpenApiDocuments | undefined;
   const documents = (): OpenApiDocuments => (built ??= buildOpenApiDocuments());
+  const version = deps.version ?? 'unversioned';
 
   return {
     documents,
     handle(req, path) {
+      if (path === V2) {
+        if (req.method !== 'GET') throw methodNotAllowed();
+        const protobuf = (req.accept ?? '').toLowerCase().includes(OPENAPI_V2_PROTOBUF.toLowerCase());
+        return protobuf
+          ? // The media type asked for has an '@', which Go's mime parser refuses in an answer.
+            { code: 200, body: openApiV2Protobuf(version), contentType: 'application/octet-stream' }
+          : { code: 200, body: openApiV2Json(version), contentType: 'application/json' };
+      }
       if (path !== ROOT && !path.startsWith(`${ROOT}/`)) throw unknownPath();
       if (req.method !== 'GET') throw methodNotAllowed();
       const docs = documents();
