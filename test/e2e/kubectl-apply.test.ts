@@ -120,12 +120,20 @@ describe('kubectl create -f, apply -f, scale, generators, get all, delete all', 
   });
 
   it('create -f of a kind: List with default validation creates every item; an unknown field in an item is refused', async () => {
-    const r = await c.kubectl(['create', '-f', `${M}/list.yaml`]);
+    const list = (cm: string, secret: string, extra = ''): string => {
+      const path = join(tmp, `${cm}.yaml`);
+      writeFileSync(
+        path,
+        `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: ${cm}\n${extra}  data:\n    a: "1"\n` +
+          `- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: ${secret}\n  stringData:\n    password: s3cret\n`,
+      );
+      return path;
+    };
+    const r = await c.kubectl(['create', '-f', list('from-list-a', 'from-list-secret')]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('configmap/from-list-a created\nsecret/from-list-secret created\n');
     expect((await c.kubectl(['get', 'cm', 'from-list-a', '-o', 'jsonpath={.data.a}'])).stdout).toBe('1');
-    const bad = edited('list.yaml', [['name: from-list-a\n', 'name: from-list-b\n  bogus: 1\n'], ['from-list-secret', 'from-list-secret-2']]);
-    const refused = await c.kubectl(['create', '-f', bad]);
+    const refused = await c.kubectl(['create', '-f', list('from-list-b', 'from-list-secret-2', '  bogus: 1\n')]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/unknown field "bogus"/);
     expect((await c.kubectl(['get', 'cm', 'from-list-b'])).code).toBe(1);
