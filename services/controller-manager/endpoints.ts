@@ -26,7 +26,7 @@ import { isStatusError } from '../../shared/api/errors.js';
 import { objectKey, splitKey } from '../../shared/api/meta.js';
 import { resourceByPlural } from '../../shared/api/resources.js';
 import type { ApiClient } from '../../shared/client/api.js';
-import { Controller, type ReconcileResult, type Reconciler } from '../../shared/controller/controller.js';
+import { Controller, type Reconciler } from '../../shared/controller/controller.js';
 import type { Runnable } from '../../shared/controller/manager.js';
 import type { SharedInformer } from '../../shared/informer/informer.js';
 import { silentLogger, type Logger } from '../../shared/runtime/logger.js';
@@ -173,17 +173,8 @@ export class EndpointsReconciler implements Reconciler {
     this.log = (o.log ?? silentLogger()).child({ controller: 'endpoints' });
   }
 
-  async reconcile(key: string): Promise<ReconcileResult | void> {
-    try {
-      return await this.sync(key);
-    } catch (err) {
-      // Our cache was behind the API (a write raced ours): look again with the fresher cache.
-      if (isStatusError(err, 'Conflict') || isStatusError(err, 'AlreadyExists')) return { requeue: true };
-      throw err;
-    }
-  }
-
-  private async sync(key: string): Promise<void> {
+  /** A Conflict or AlreadyExists thrown here (the cache was behind) is requeued quietly by the controller. */
+  async reconcile(key: string): Promise<void> {
     const { api } = this.o;
     const { namespace, name } = splitKey(key);
     const svc = this.o.services.lister.get(key);

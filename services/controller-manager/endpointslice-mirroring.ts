@@ -18,7 +18,6 @@
  */
 import type { EndpointSlice } from '../../shared/api/apps.js';
 import type { EndpointAddress, Endpoints, Service } from '../../shared/api/core.js';
-import { isStatusError } from '../../shared/api/errors.js';
 import { objectKey, splitKey } from '../../shared/api/meta.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import { Controller, type ReconcileResult, type Reconciler } from '../../shared/controller/controller.js';
@@ -92,14 +91,10 @@ export class EndpointSliceMirroring implements Reconciler {
     this.writer = new SliceWriter(o.api, o.slices);
   }
 
+  /** A Conflict or AlreadyExists thrown by `sync` (the cache was behind) is requeued quietly by the controller. */
   async reconcile(key: string): Promise<ReconcileResult | void> {
-    try {
-      if (!this.writer.fresh(key)) return { requeueAfterMs: STALE_RETRY_MS };
-      await this.sync(key);
-    } catch (err) {
-      if (isStatusError(err, 'Conflict') || isStatusError(err, 'AlreadyExists')) return { requeue: true };
-      throw err;
-    }
+    if (!this.writer.fresh(key)) return { requeueAfterMs: STALE_RETRY_MS };
+    await this.sync(key);
   }
 
   private async sync(key: string): Promise<void> {

@@ -22,7 +22,6 @@
  */
 import type { EndpointSlice } from '../../shared/api/apps.js';
 import type { Pod, Service } from '../../shared/api/core.js';
-import { isStatusError } from '../../shared/api/errors.js';
 import { splitKey } from '../../shared/api/meta.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import { Controller, type ReconcileResult, type Reconciler } from '../../shared/controller/controller.js';
@@ -102,20 +101,12 @@ export class EndpointSliceReconciler implements Reconciler {
     this.writer = new SliceWriter(o.api, o.slices, o.maxEndpointsPerSlice);
   }
 
-  async reconcile(key: string): Promise<ReconcileResult | void> {
-    try {
-      return await this.sync(key);
-    } catch (err) {
-      if (isStatusError(err, 'Conflict') || isStatusError(err, 'AlreadyExists')) return { requeue: true };
-      throw err;
-    }
-  }
-
   private ours(namespace: string, service: string): EndpointSlice[] {
     return this.o.slices.lister.listNamespace(namespace).filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === service && s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME);
   }
 
-  private async sync(key: string): Promise<ReconcileResult | void> {
+  /** A Conflict or AlreadyExists thrown here (the cache was behind) is requeued quietly by the controller. */
+  async reconcile(key: string): Promise<ReconcileResult | void> {
     if (!this.writer.fresh(key)) return { requeueAfterMs: STALE_RETRY_MS };
     const { namespace, name } = splitKey(key);
     const svc = this.o.services.lister.get(key);

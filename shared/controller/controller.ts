@@ -7,10 +7,10 @@
  * owner's); on an update both the old and the new object's keys are enqueued.
  *
  * Per key: success → `forget` (back-off reset), then `requeueAfterMs` if asked; `requeue: true` or
- * a thrown error → rate-limited requeue (the error is logged — but a `Conflict` only at debug
- * level: someone else wrote the object first, the next pass reads the fresh one, as Kubernetes
- * controllers requeue on conflict); a key is never reconciled by two workers at once (the queue
- * guarantees it).
+ * a thrown error → rate-limited requeue (the error is logged — but a `Conflict` or an
+ * `AlreadyExists` only at debug level: the informer's cache was behind the API, someone wrote or
+ * created first, and the next pass reads the fresh state, as Kubernetes controllers requeue on
+ * conflict); a key is never reconciled by two workers at once (the queue guarantees it).
  *
  * Lifecycle: `run(signal)` builds a fresh queue, registers the handlers (the informers replay
  * their caches, so every existing object is reconciled once per run), waits for the informers to
@@ -58,6 +58,9 @@ interface Source {
 function keysOf(mapped: string | string[] | undefined): string[] {
   return mapped === undefined ? [] : Array.isArray(mapped) ? mapped : [mapped];
 }
+
+/** A write lost to one the cache had not shown yet: the next pass, from a fresher cache, settles it. */
+const cacheWasBehind = (err: unknown): boolean => isStatusError(err, 'Conflict') || isStatusError(err, 'AlreadyExists');
 
 export class Controller {
   readonly name: string;
@@ -142,7 +145,7 @@ export class Controller {
         }
       } catch (err) {
         if (!signal.aborted) {
-          if (isStatusError(err, 'Conflict')) this.log.debug({ key, reason: (err as Error).message }, 'object changed meanwhile; requeueing');
+          if (cacheWasBehind(err)) this.log.debug({ key, reason: (err as Error).message }, 'the cache was behind the API; requeueing');
           else this.log.error({ err, key, retries: queue.numRequeues(key) }, 'reconcile failed; requeueing with back-off');
           queue.addRateLimited(key);
         }

@@ -5,7 +5,7 @@ import type { Pod } from '../../shared/api/core.js';
 import { SharedInformer } from '../../shared/informer/informer.js';
 import { Controller, type Reconciler, type ReconcileResult } from '../../shared/controller/controller.js';
 import { FakeApi } from '../support/fake-api.js';
-import { conflict, MODIFIED_CONFLICT } from '../../shared/api/errors.js';
+import { alreadyExists, conflict, MODIFIED_CONFLICT } from '../../shared/api/errors.js';
 import type { Logger } from '../../shared/runtime/logger.js';
 import { advance, settle } from '../support/settle.js';
 
@@ -61,14 +61,14 @@ describe('Controller', () => {
     expect(attempts.slice(1).map((t, i) => t - attempts[i])).toEqual([5]);
   });
 
-  it('requeues a key whose reconcile lost a write to a Conflict with back-off, logging no error', async () => {
+  it('requeues a key whose reconcile lost a write to a Conflict or AlreadyExists with back-off, logging no error', async () => {
     const attempts: number[] = [];
     const errors: unknown[] = [];
     const log = { child: () => log, error: (o: unknown) => errors.push(o), warn: () => {}, info: () => {}, debug: () => {} } as unknown as Logger;
     const clock = new FakeClock();
     const fake = new FakeApi(clock);
     const informer = new SharedInformer<Pod>({ api: fake, resource: PODS, clock });
-    let conflictsLeft = 2;
+    const lost = [conflict('pods', 'a', MODIFIED_CONFLICT), alreadyExists('endpoints', 'a')];
     const controller = new Controller({
       name: 'test',
       clock,
@@ -76,7 +76,8 @@ describe('Controller', () => {
       reconciler: {
         reconcile: async () => {
           attempts.push(clock.now());
-          if (conflictsLeft-- > 0) throw conflict('pods', 'a', MODIFIED_CONFLICT);
+          const err = lost.shift();
+          if (err) throw err;
         },
       },
     }).watch(informer);
