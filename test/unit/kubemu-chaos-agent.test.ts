@@ -17,9 +17,10 @@ import { readChaos } from '../../services/kubemu/chaos-journal.js';
 import { COMPONENTS, nodeNames, planCluster, type LaunchContext } from '../../services/kubemu/components.js';
 import { runControl, type ControlOp, type ControlRequest, type ControlResult } from '../../services/kubemu/control.js';
 import { isAlive } from '../../services/kubemu/process-identity.js';
-import { STATE_VERSION, writeState, type ProcessRecord } from '../../services/kubemu/state.js';
+import { writeState, type ProcessRecord } from '../../services/kubemu/state.js';
 import { spawnProcess } from '../../services/kubemu/supervisor.js';
 import { scratch } from '../support/scratch.js';
+import { testClusterState } from '../support/cluster-state.js';
 
 const { dir, pids } = scratch('kubemu-agent-');
 
@@ -120,18 +121,7 @@ describe('control operations as the CLI runs them', () => {
       pids.push(s.record.pid);
       records.push(s.record);
     }
-    writeState(dataDir, {
-      version: STATE_VERSION,
-      dataDir,
-      startedAt: '2026-01-01T00:00:00Z',
-      natsUrl: 'nats://127.0.0.1:1',
-      apiUrl: 'http://127.0.0.1:1',
-      ports: { nats: 1, natsMonitor: 2, api: 3 },
-      nodes: ['node-2'],
-      profile: 'default',
-      kubeconfig: join(dataDir, 'kubeconfig'),
-      processes: records,
-    });
+    writeState(dataDir, testClusterState(dataDir, records, { nodes: ['node-2'] }));
     const deps = { root: dir, dataDir, clock: realClock, env: {}, by: 'chaos' };
     const done = await runControl('kill', { target: 'node-2' }, deps);
     expect(done.code, done.lines.join('\n')).toBe(0);

@@ -15,11 +15,12 @@ import { descendants, identify, isAlive } from '../../services/kubemu/process-id
 import { launchOf, nodesOf } from '../../services/kubemu/relaunch.js';
 import { processState } from '../../services/kubemu/commands/status.js';
 import { cannotStart } from '../../services/kubemu/commands/start.js';
-import { readState, STATE_VERSION, withoutPids, writeState, type ClusterState, type ProcessRecord } from '../../services/kubemu/state.js';
+import { readState, withoutPids, writeState, type ClusterState, type ProcessRecord } from '../../services/kubemu/state.js';
 import { spawnProcess } from '../../services/kubemu/supervisor.js';
 import { resolveTarget, targetChoices } from '../../services/kubemu/targets.js';
 import { eventually } from '../support/eventually.js';
 import { scratch } from '../support/scratch.js';
+import { testClusterState } from '../support/cluster-state.js';
 
 const { dir, pids } = scratch('kubemu-kill-');
 
@@ -33,21 +34,7 @@ const record = (name: string, component: string, tier: number, node?: string): P
   health: { kind: 'nats', subject: `kubemu.ctl.${name}.health` },
 });
 
-function clusterState(dataDir: string, processes: ProcessRecord[]): ClusterState {
-  return {
-    version: STATE_VERSION,
-    dataDir,
-    startedAt: '2026-01-01T00:00:00Z',
-    natsUrl: 'nats://127.0.0.1:1',
-    apiUrl: 'http://127.0.0.1:1',
-    ports: { nats: 1, natsMonitor: 2, api: 3 },
-    nodes: ['node-1', 'node-2'],
-    profile: 'default',
-    simulatedNodes: 3,
-    kubeconfig: join(dataDir, 'kubeconfig'),
-    processes,
-  };
-}
+const clusterState = (dataDir: string, processes: ProcessRecord[]): ClusterState => testClusterState(dataDir, processes, { simulatedNodes: 3 });
 
 const cluster = clusterState('/data', [
   record('nats-server', 'nats-server', 0),

@@ -25,10 +25,11 @@ import { runCli, type CliContext } from '../../services/kubemu/cli.js';
 import type { Launch } from '../../services/kubemu/components.js';
 import { parseDuration } from '../../services/kubemu/durations.js';
 import { partitionRecords } from '../../services/kubemu/partitioning.js';
-import { STATE_VERSION, writeState, type ClusterState, type ProcessRecord } from '../../services/kubemu/state.js';
+import { writeState, type ProcessRecord } from '../../services/kubemu/state.js';
 import { spawnProcess } from '../../services/kubemu/supervisor.js';
 import { eventually } from '../support/eventually.js';
 import { scratch } from '../support/scratch.js';
+import { testClusterState } from '../support/cluster-state.js';
 
 const { dir, pids } = scratch('kubemu-partition-');
 const env = { ...process.env, KUBEMU_PARTITION_DIR: join(dir, 'orders') };
@@ -171,21 +172,6 @@ async function standIn(name: string, component: string, node?: string): Promise<
   return { ...s.record, logFile };
 }
 
-function state(dataDir: string, processes: ProcessRecord[]): ClusterState {
-  return {
-    version: STATE_VERSION,
-    dataDir,
-    startedAt: '2026-01-01T00:00:00Z',
-    natsUrl: 'nats://127.0.0.1:1',
-    apiUrl: 'http://127.0.0.1:1',
-    ports: { nats: 1, natsMonitor: 2, api: 3 },
-    nodes: ['node-1', 'node-2'],
-    profile: 'default',
-    kubeconfig: join(dataDir, 'kubeconfig'),
-    processes,
-  };
-}
-
 function cli(dataDir: string, by?: string): { ctx: CliContext; out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
@@ -207,7 +193,7 @@ describe('kubemu partition', () => {
     const kubelet = await standIn('kubelet-node-2', 'kubelet', 'node-2');
     const proxy = await standIn('kube-proxy-node-2', 'kube-proxy', 'node-2');
     const scheduler = await standIn('scheduler', 'scheduler');
-    writeState(dataDir, state(dataDir, [scheduler, kubelet, proxy]));
+    writeState(dataDir, testClusterState(dataDir, [scheduler, kubelet, proxy]));
 
     const { ctx, out, err } = cli(dataDir, 'chaos');
     const code = await runCli(['partition', 'node-2', '--for', '30s'], ctx);
@@ -229,8 +215,8 @@ describe('kubemu partition', () => {
     const dataDir = mkdtempSync(join(dir, 'cluster-'));
     const agent: ProcessRecord = { name: 'agent', component: 'agent', tier: 3, cmdline: ['node', 'kubemu', 'agent'], logFile: '/x', health: { kind: 'nats', subject: 'x' } };
     const scheduler: ProcessRecord = { ...agent, name: 'scheduler', component: 'scheduler' };
-    writeState(dataDir, state(dataDir, [agent, scheduler]));
-    expect(() => partitionRecords(state(dataDir, [agent, scheduler]), 'scheduler')).toThrow(/"scheduler" is not a node/);
+    writeState(dataDir, testClusterState(dataDir, [agent, scheduler]));
+    expect(() => partitionRecords(testClusterState(dataDir, [agent, scheduler]), 'scheduler')).toThrow(/"scheduler" is not a node/);
     const { ctx, err } = cli(dataDir);
     expect(await runCli(['partition', 'scheduler'], ctx)).toBe(2);
     expect(err.join('\n')).toContain('is not a node');
@@ -243,7 +229,7 @@ describe('kubemu partition', () => {
   it('heal sends SIGCONT to the node’s processes and journals it', async () => {
     const dataDir = mkdtempSync(join(dir, 'cluster-'));
     const kubelet = await standIn('kubelet-node-1', 'kubelet', 'node-1');
-    writeState(dataDir, state(dataDir, [kubelet]));
+    writeState(dataDir, testClusterState(dataDir, [kubelet]));
     const { ctx } = cli(dataDir);
     // The stand-in never answers its health check: heal reports that after its timeout.
     const code = await runCli(['heal', 'node-1', '--start-timeout', '1'], ctx);

@@ -19,9 +19,10 @@ import { freePort } from '../../services/kubemu/ports.js';
 import { readStreamHistory } from '../../services/kubemu/report/stream-history.js';
 import { escapeXml, reportSvg, tickStep } from '../../services/kubemu/report/svg.js';
 import { reportText, summaryLines } from '../../services/kubemu/report/text.js';
-import { STATE_VERSION, writeState } from '../../services/kubemu/state.js';
+import { writeState } from '../../services/kubemu/state.js';
 import { chaos, killAndHeal, node, T0 } from '../support/healing-stream.js';
 import { allElements, parseXml, textOf } from '../support/xml-tree.js';
+import { testClusterState } from '../support/cluster-state.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubemu-report-'));
 const servers: Server[] = [];
@@ -187,17 +188,7 @@ describe('kubemu report', () => {
   async function run(argv: string[]) {
     const s = await streamServer(expiredAt(10));
     const dataDir = mkdtempSync(join(dir, 'cluster-'));
-    writeState(dataDir, {
-      version: STATE_VERSION,
-      dataDir,
-      startedAt: '2026-01-01T00:00:00Z',
-      natsUrl: 'nats://127.0.0.1:1',
-      apiUrl: s.url,
-      ports: { nats: 1, natsMonitor: 2, api: 3 },
-      nodes: ['node-1', 'node-2', 'node-3'],
-      kubeconfig: join(dataDir, 'kubeconfig'),
-      processes: [],
-    });
+    writeState(dataDir, testClusterState(dataDir, [], { apiUrl: s.url, nodes: ['node-1', 'node-2', 'node-3'], profile: undefined }));
     for (const r of journal) appendChaos(dataDir, r);
     const out: string[] = [];
     const err: string[] = [];
