@@ -4,6 +4,7 @@ import { resourceByPlural } from '../../shared/api/resources.js';
 import { isoTime } from '../../shared/runtime/clock.js';
 import { endpointsController } from '../../services/controller-manager/endpoints.js';
 import { PODS, startHarness, type Harness } from '../support/controller-harness.js';
+import { kubiaService } from '../support/builders.js';
 
 const SERVICES = resourceByPlural('services');
 const ENDPOINTS = resourceByPlural('endpoints');
@@ -18,14 +19,6 @@ async function start(): Promise<Harness> {
   return h;
 }
 
-function service(name: string, spec: Partial<Service['spec']> = {}, labels?: Record<string, string>): Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace: 'default', ...(labels ? { labels } : {}) },
-    spec: { selector: { app: 'kubia' }, clusterIP: '127.64.0.20', ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }], ...spec },
-  };
-}
 
 interface PodOpts {
   ip?: string;
@@ -82,7 +75,7 @@ describe('endpoints controller', () => {
     await create(pod('kubia-b', { ip: '127.128.2.2', node: 'node-2' }));
     await create(pod('kubia-a', { ip: '127.128.1.10' }));
     await create(pod('other', { ip: '127.128.1.3', labels: { app: 'other' } }));
-    await create(service('kubia', {}, { app: 'kubia' }));
+    await create(kubiaService('kubia', {}, { app: 'kubia' }));
     const ep = await endpoints();
     const uid = (await h!.pod('kubia-a')).metadata.uid;
     expect(ep.metadata.labels).toEqual({ app: 'kubia' });
@@ -95,7 +88,7 @@ describe('endpoints controller', () => {
 
   it('keeps not-ready pods apart and drops pods without an IP, finished or being deleted', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('ready', { ip: '127.128.1.2' }));
     await create(pod('starting', { ip: '127.128.1.3', ready: false }));
     await create(pod('no-ip', { ip: '', ready: false, phase: 'Pending' }));
@@ -111,7 +104,7 @@ describe('endpoints controller', () => {
 
   it('moves a pod between addresses and notReadyAddresses as its readiness changes (a NotReady node marks its pods Ready=False)', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('kubia-a', { ip: '127.128.1.2' }));
     await create(pod('kubia-b', { ip: '127.128.2.2', node: 'node-2' }));
     await setReady('kubia-b', false);
@@ -125,7 +118,7 @@ describe('endpoints controller', () => {
 
   it('drops a pod whose labels stop matching, and takes in one that starts to', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('kubia-a', { ip: '127.128.1.2' }));
     await create(pod('loner', { ip: '127.128.1.3', labels: { app: 'none' } }));
     const a = await h!.pod('kubia-a');
@@ -138,7 +131,7 @@ describe('endpoints controller', () => {
 
   it('resolves a named targetPort against each pod’s container ports, leaving out pods without it', async () => {
     await start();
-    await create(service('kubia', { ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] }));
+    await create(kubiaService('kubia', { ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] }));
     await create(pod('a', { ip: '127.128.1.2', ports: [{ name: 'http', containerPort: 8080 }] }));
     await create(pod('b', { ip: '127.128.1.3', ports: [{ name: 'http', containerPort: 9090 }] }));
     await create(pod('c', { ip: '127.128.1.4', ports: [{ name: 'web', containerPort: 8080 }] }));
@@ -152,7 +145,7 @@ describe('endpoints controller', () => {
 
   it('lists every pod as an address with publishNotReadyAddresses', async () => {
     await start();
-    await create(service('kubia', { publishNotReadyAddresses: true }));
+    await create(kubiaService('kubia', { publishNotReadyAddresses: true }));
     await create(pod('a', { ip: '127.128.1.2', ready: false }));
     const ep = await endpoints();
     expect(ips(ep.subsets![0].addresses)).toEqual(['127.128.1.2']);
@@ -161,7 +154,7 @@ describe('endpoints controller', () => {
 
   it('marks headless Services and lists addresses without ports when they have none, with pod hostnames', async () => {
     await start();
-    await create(service('db', { clusterIP: 'None', ports: [] }));
+    await create(kubiaService('db', { clusterIP: 'None', ports: [] }));
     await create(pod('db-0', { ip: '127.128.1.2', hostname: 'db-0', subdomain: 'db' }));
     const ep = await endpoints('db');
     expect(ep.metadata.labels).toEqual({ 'service.kubernetes.io/headless': '' });
@@ -170,14 +163,14 @@ describe('endpoints controller', () => {
 
   it('writes an empty Endpoints for a Service that selects nothing yet', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     expect((await endpoints()).subsets).toEqual([]);
   });
 
   it("leaves Services without a selector and the user's Endpoints alone", async () => {
     await start();
     await h!.api.create(ENDPOINTS, 'default', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'external', namespace: 'default' }, subsets: [{ addresses: [{ ip: '127.5.5.5' }], ports: [{ port: 80 }] }] });
-    const s = service('external');
+    const s = kubiaService('external');
     delete s.spec.selector;
     await create(s);
     expect(ips((await endpoints('external')).subsets![0].addresses)).toEqual(['127.5.5.5']);
@@ -185,7 +178,7 @@ describe('endpoints controller', () => {
 
   it('deletes the Endpoints with their Service and puts back Endpoints someone deleted', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('a', { ip: '127.128.1.2' }));
     await h!.api.delete(ENDPOINTS, 'default', 'kubia');
     await h!.advance(50);
@@ -197,7 +190,7 @@ describe('endpoints controller', () => {
 
   it('does not write when the Endpoints already say what the pods say', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('a', { ip: '127.128.1.2' }));
     let writes = 0;
     h!.api.reactor((call) => {

@@ -9,6 +9,7 @@ import type { KubeObject } from '../../shared/api/meta.js';
 import type { ApiClient } from '../../shared/client/api.js';
 import { SharedInformer } from '../../shared/informer/informer.js';
 import { PODS, startHarness, type Harness } from '../support/controller-harness.js';
+import { kubiaService } from '../support/builders.js';
 
 const SERVICES = resourceByPlural('services');
 const SLICES = resourceByPlural('endpointslices');
@@ -24,14 +25,6 @@ async function start(): Promise<Harness> {
   return h;
 }
 
-function service(name: string, spec: Partial<Service['spec']> = {}, labels?: Record<string, string>): Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace: 'default', ...(labels ? { labels } : {}) },
-    spec: { selector: { app: 'kubia' }, clusterIP: '127.64.0.20', ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }], ...spec },
-  };
-}
 
 function pod(name: string, ip: string, o: { ready?: boolean; node?: string; ports?: { name: string; containerPort: number }[] } = {}): Pod {
   return {
@@ -58,7 +51,7 @@ const addresses = (ss: EndpointSlice[]): string[] => ss.flatMap((s) => s.endpoin
 describe('endpointslice controller', () => {
   it('creates a slice for a Service with the labels, owner, ports and endpoint conditions Kubernetes sets', async () => {
     await start();
-    await create(service('kubia', {}, { app: 'kubia', tier: 'web' }));
+    await create(kubiaService('kubia', {}, { app: 'kubia', tier: 'web' }));
     await create(pod('kubia-a', '127.128.1.2'));
     await create(pod('kubia-b', '127.128.2.2', { node: 'node-2', ready: false }));
     const [s, ...more] = await slices();
@@ -78,7 +71,7 @@ describe('endpointslice controller', () => {
 
   it('keeps an empty placeholder slice for a Service without endpoints', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     const ss = await slices();
     expect(ss.map((s) => [s.ports, s.endpoints])).toEqual([[[], []]]);
     await create(pod('kubia-a', '127.128.1.2'));
@@ -89,7 +82,7 @@ describe('endpointslice controller', () => {
 
   it('keeps a terminating pod as not ready, serving while it is still Ready, and terminating', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('kubia-a', '127.128.1.2'));
     await h!.api.delete(PODS, 'default', 'kubia-a');
     await h!.advance(50);
@@ -99,7 +92,7 @@ describe('endpointslice controller', () => {
 
   it('follows readiness, relabelling and deletion of pods', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('kubia-a', '127.128.1.2'));
     await create(pod('kubia-b', '127.128.1.3'));
     const b = await h!.pod('kubia-b');
@@ -115,7 +108,7 @@ describe('endpointslice controller', () => {
 
   it('puts pods that resolve a named port differently into separate slices', async () => {
     await start();
-    await create(service('kubia', { ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] }));
+    await create(kubiaService('kubia', { ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] }));
     await create(pod('v1', '127.128.1.2', { ports: [{ name: 'http', containerPort: 8080 }] }));
     await create(pod('v2', '127.128.1.3', { ports: [{ name: 'http', containerPort: 9090 }] }));
     const ss = await slices();
@@ -137,7 +130,7 @@ describe('endpointslice controller', () => {
     for (const i of [services, pods, slicesSeen]) void i.run(abort.signal);
     const r = new EndpointSliceReconciler({ api: h.api, services, pods, slices: slicesSeen });
     try {
-      await h.api.create(SERVICES, 'default', service('kubia'));
+      await h.api.create(SERVICES, 'default', kubiaService('kubia'));
       await h.api.create(PODS, 'default', pod('kubia-a', '127.128.1.2'));
       await h.advance(50);
       link.down = true; // the slice cache stops hearing anything
@@ -164,7 +157,7 @@ describe('endpointslice controller', () => {
       addressType: 'IPv4',
       endpoints: [{ addresses: ['127.5.5.5'] }],
     });
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('kubia-a', '127.128.1.2'));
     expect(addresses(await slices())).toEqual(['127.128.1.2', '127.5.5.5']);
     await h!.api.delete(SERVICES, 'default', 'kubia');
@@ -174,7 +167,7 @@ describe('endpointslice controller', () => {
 
   it("leaves a Service without a selector to its user's slices", async () => {
     await start();
-    const s = service('external');
+    const s = kubiaService('external');
     delete s.spec.selector;
     await create(s);
     expect(await slices('external')).toEqual([]);
@@ -182,7 +175,7 @@ describe('endpointslice controller', () => {
 
   it('does not write when the slice already says what the pods say', async () => {
     await start();
-    await create(service('kubia'));
+    await create(kubiaService('kubia'));
     await create(pod('kubia-a', '127.128.1.2'));
     let writes = 0;
     h!.api.reactor((call) => {
